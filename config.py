@@ -56,7 +56,7 @@ class TestingConfig(Config):
     def __init__(self) -> None:
         super().__init__()
         self.WTF_CSRF_ENABLED = False
-        self.SECRET_KEY = "testing"
+        self.SECRET_KEY = "testing"  # noqa: S105 - tests only
         self.RATELIMIT_STORAGE_URI = "memory://"
 
 

@@ -55,9 +55,7 @@ def _finish_config(app: Flask) -> None:
     """Fill the defaults that depend on the instance folder; refuse unsafe production."""
     os.makedirs(app.instance_path, exist_ok=True)
     if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = (
-            f"sqlite:///{Path(app.instance_path) / 'recall.db'}"
-        )
+        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'recall.db'}"
     if app.config.get("PRODUCTION"):
         key = app.config.get("SECRET_KEY") or ""
         if len(key) < 32 or key in {"dev", "change-me", "testing"}:

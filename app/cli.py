@@ -75,9 +75,7 @@ def create_user_command(email: str, role: str, display_name: str | None, passwor
             password = sys.stdin.readline().rstrip("\r\n")
         else:
             password = click.prompt("Password", hide_input=True, confirmation_prompt=True)
-        user = create_user(
-            db.session, email, password, display_name=display_name, role=parsed_role
-        )
+        user = create_user(db.session, email, password, display_name=display_name, role=parsed_role)
     except AccountError as exc:
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc

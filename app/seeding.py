@@ -203,8 +203,9 @@ def load_seed_data(session: Session, directory: Path) -> SeedReport:
     for spec in banks:
         row = session.scalar(select(QuestionBank).where(QuestionBank.slug == spec["slug"]))
         if row is None:
-            row = QuestionBank(slug=spec["slug"], title=spec["title"],
-                               description=spec.get("description", ""))
+            row = QuestionBank(
+                slug=spec["slug"], title=spec["title"], description=spec.get("description", "")
+            )
             session.add(row)
             report.banks_created += 1
         else:
@@ -264,8 +265,12 @@ def ensure_topic(
             select(Topic).where(Topic.bank_id == bank_id, Topic.path == sub_path)
         )
         if topic is None:
-            topic = Topic(bank_id=bank_id, name=parts[depth - 1], path=sub_path,
-                          parent_id=parent.id if parent else None)
+            topic = Topic(
+                bank_id=bank_id,
+                name=parts[depth - 1],
+                path=sub_path,
+                parent_id=parent.id if parent else None,
+            )
             session.add(topic)
             session.flush()
         cache[key] = topic

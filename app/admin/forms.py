@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, Length
 
-from ..accounts import MIN_PASSWORD_LENGTH, PASSWORD_MESSAGE
+from ..auth.forms import PASSWORD_LENGTH
 from ..models import Role
 
 ROLE_CHOICES = [(r.value, r.value.capitalize()) for r in Role]
@@ -20,7 +20,5 @@ class UserCreateForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
     role = SelectField("Role", choices=ROLE_CHOICES, default=Role.TEACHER.value)
-    password = PasswordField(
-        "Initial password", validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200, message=PASSWORD_MESSAGE)]
-    )
+    password = PasswordField("Initial password", validators=[DataRequired(), PASSWORD_LENGTH])
     submit = SubmitField("Create user")

@@ -4,7 +4,14 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Email, EqualTo, Length, ValidationError
 
-from ..accounts import MIN_PASSWORD_LENGTH, PASSWORD_MESSAGE, available_time_zones, is_valid_time_zone
+from ..accounts import (
+    MIN_PASSWORD_LENGTH,
+    PASSWORD_MESSAGE,
+    available_time_zones,
+    is_valid_time_zone,
+)
+
+PASSWORD_LENGTH = Length(min=MIN_PASSWORD_LENGTH, max=200, message=PASSWORD_MESSAGE)
 
 
 def _time_zone_choices() -> list[tuple[str, str]]:
@@ -22,7 +29,7 @@ class RegisterForm(FlaskForm):
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
     password = PasswordField(
         "Password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200, message=PASSWORD_MESSAGE)],
+        validators=[DataRequired(), PASSWORD_LENGTH],
         description=f"At least {MIN_PASSWORD_LENGTH} characters.",
     )
     confirm = PasswordField(
@@ -48,7 +55,7 @@ class ChangePasswordForm(FlaskForm):
     current_password = PasswordField("Current password", validators=[DataRequired()])
     new_password = PasswordField(
         "New password",
-        validators=[DataRequired(), Length(min=MIN_PASSWORD_LENGTH, max=200, message=PASSWORD_MESSAGE)],
+        validators=[DataRequired(), PASSWORD_LENGTH],
         description=f"At least {MIN_PASSWORD_LENGTH} characters.",
     )
     confirm = PasswordField(

@@ -65,15 +65,21 @@ def _next_steps() -> list[tuple[str, str, str]]:
         )
     if "banks" in bps:
         steps.append(
-            ("Browse the banks", "Try a question, or add a bank to your reviews.",
-             url_for("banks.index"))
+            (
+                "Browse the banks",
+                "Try a question, or add a bank to your reviews.",
+                url_for("banks.index"),
+            )
         )
     if current_user.role_enum is Role.ADMIN and "admin" in bps:
         steps.append(("Manage users", "Make teachers and admins.", url_for("admin.users")))
     if not steps:
         steps.append(
-            ("Set up your profile", "Pick your time zone so study days start at 4 a.m. for you.",
-             url_for("auth.profile"))
+            (
+                "Set up your profile",
+                "Pick your time zone so study days start at 4 a.m. for you.",
+                url_for("auth.profile"),
+            )
         )
     return steps
 

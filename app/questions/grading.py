@@ -85,7 +85,7 @@ def _index(value: Any) -> int | None:
 
 
 _NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
-_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:,\d{3})+(?:\.\d*)?")
+_THOUSANDS = re.compile(r"[+-]?\d{1,3}(?:[, ]\d{3})+(?:\.\d*)?")
 
 
 def parse_number(text: Any, unit: str = "") -> float | None:
@@ -104,9 +104,9 @@ def parse_number(text: Any, unit: str = "") -> float | None:
     text = text.strip().replace("\u2212", "-")
     if unit and text.endswith(unit):
         text = text[: -len(unit)].rstrip()
-    text = re.sub(r"(?<=\d)[\s\u00a0\u202f\u2009](?=\d)", "", text)
+    text = re.sub(r"[\u00a0\u2009\u202f]", " ", text)
     if _THOUSANDS.fullmatch(text):
-        text = text.replace(",", "")
+        text = text.replace(",", "").replace(" ", "")
     elif text.count(",") == 1 and "." not in text:
         text = text.replace(",", ".")
     if not _NUMBER.fullmatch(text):

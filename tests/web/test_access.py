@@ -40,15 +40,21 @@ def test_admin_makes_a_teacher(admin_client, student):
 
 
 def test_admin_cannot_demote_themselves(admin_client, admin):
-    response = admin_client.post(f"/admin/users/{admin.id}", data={"role": "student", "active": "y"})
+    response = admin_client.post(
+        f"/admin/users/{admin.id}", data={"role": "student", "active": "y"}
+    )
     assert response.status_code == 422
     db.session.refresh(admin)
     assert admin.role == "admin"
 
 
 def test_admin_creates_user_and_duplicate_is_refused(admin_client):
-    data = {"email": "T@Example.com", "display_name": "T", "role": "teacher",
-            "password": "long enough pw"}
+    data = {
+        "email": "T@Example.com",
+        "display_name": "T",
+        "role": "teacher",
+        "password": "long enough pw",
+    }
     assert admin_client.post("/admin/users/new", data=data).status_code == 302
     again = admin_client.post("/admin/users/new", data=data)
     assert again.status_code == 422 and "already exists" in again.get_data(as_text=True)

@@ -79,15 +79,14 @@ def test_login_is_case_insensitive_and_honours_next(client, student):
 
 def test_login_ignores_offsite_next(client, student):
     response = client.post(
-        "/auth/login?next=https://evil.example/", data={"email": student.email, "password": PASSWORD}
+        "/auth/login?next=https://evil.example/",
+        data={"email": student.email, "password": PASSWORD},
     )
     assert response.headers["Location"] == "/"
 
 
 def test_remember_me_sets_a_remember_cookie(client, student):
-    client.post(
-        "/auth/login", data={"email": student.email, "password": PASSWORD, "remember": "y"}
-    )
+    client.post("/auth/login", data={"email": student.email, "password": PASSWORD, "remember": "y"})
     assert client.get_cookie("remember_token") is not None
 
 
@@ -108,8 +107,11 @@ def test_logout_requires_post_and_logs_out(student_client):
 def test_change_password(student_client, student):
     response = student_client.post(
         "/auth/password",
-        data={"current_password": PASSWORD, "new_password": "a new long password",
-              "confirm": "a new long password"},
+        data={
+            "current_password": PASSWORD,
+            "new_password": "a new long password",
+            "confirm": "a new long password",
+        },
     )
     assert response.status_code == 302
     db.session.refresh(student)
@@ -119,8 +121,11 @@ def test_change_password(student_client, student):
 def test_change_password_needs_the_current_one(student_client, student):
     response = student_client.post(
         "/auth/password",
-        data={"current_password": "not my password", "new_password": "a new long password",
-              "confirm": "a new long password"},
+        data={
+            "current_password": "not my password",
+            "new_password": "a new long password",
+            "confirm": "a new long password",
+        },
     )
     assert response.status_code == 422
     db.session.refresh(student)

@@ -31,8 +31,13 @@ def test_csrf_is_enforced_when_enabled(app_config):
         client = app.test_client()
         response = client.post(
             "/auth/register",
-            data={"email": "a@example.com", "display_name": "A", "password": PASSWORD,
-                  "confirm": PASSWORD, "time_zone": "UTC"},
+            data={
+                "email": "a@example.com",
+                "display_name": "A",
+                "password": PASSWORD,
+                "confirm": PASSWORD,
+                "time_zone": "UTC",
+            },
         )
         assert response.status_code == 400
         assert "Bad request" in response.get_data(as_text=True)
@@ -44,8 +49,9 @@ def test_login_rate_limit_answers_429(app, client, student):
     app.config["LOGIN_RATE_LIMIT"] = "3 per minute"
     limiter.reset()
     codes = [
-        client.post("/auth/login", data={"email": student.email, "password": "wrong password"})
-        .status_code
+        client.post(
+            "/auth/login", data={"email": student.email, "password": "wrong password"}
+        ).status_code
         for _ in range(4)
     ]
     assert codes[:3] == [422, 422, 422]

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from markupsafe import Markup
 
 from config import load_config
 
@@ -36,16 +37,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from . import models  # noqa: F401  (every table registered before use)
     from .access import register_login
+    from . import banks, sources
     from .admin import views as admin
     from .auth import views as auth
     from .cli import register_commands
     from .core import views as core
+    from .questions import render_markdown
     from .security import register_security_headers
 
     register_login(login_manager)
-    for feature in (core, auth, admin):
+    for feature in (core, auth, banks, sources, admin):
         app.register_blueprint(feature.bp)
     core.register_error_pages(app)
+    app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
     register_security_headers(app)
     register_commands(app)
     return app

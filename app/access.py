@@ -9,12 +9,16 @@ from .extensions import db
 from .models import Role, User
 
 
-def check_access(*roles: Role, owner_id: int | None = None) -> None:
+_ANY_OWNER = object()
+
+
+def check_access(*roles: Role, owner_id: int | None | object = _ANY_OWNER) -> None:
     """Abort unless the user has one of `roles` and owns the object. Admins pass.
 
     Anonymous users are sent to log in; a signed-in user without the role gets
-    403; one with the role who does not own the object gets 404, so that the
-    object's existence is not revealed.
+    403; one with the role who does not own the object gets 403 as well (the
+    object is visible to them, only not theirs to change). An object with no
+    owner (`owner_id=None`, e.g. a seeded bank) is for admins only.
     """
     if not current_user.is_authenticated:
         abort(current_app.login_manager.unauthorized())
@@ -23,8 +27,8 @@ def check_access(*roles: Role, owner_id: int | None = None) -> None:
         return
     if roles and role not in roles:
         abort(403)
-    if owner_id is not None and owner_id != current_user.id:
-        abort(404)
+    if owner_id is not _ANY_OWNER and owner_id != current_user.id:
+        abort(403)
 
 
 def can_edit(owner_id: int | None) -> bool:

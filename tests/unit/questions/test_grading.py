@@ -104,8 +104,18 @@ def test_multiple_choice_wrong_shows_that_option_feedback() -> None:
     assert result.answer_text == "1956"
 
 
-@pytest.mark.parametrize("response", [{}, {"choice": 3}, {"choice": -1}, {"choice": "x"},
-                                      {"choice": True}, {"choice": None}, {"choice": [1]}])
+@pytest.mark.parametrize(
+    "response",
+    [
+        {},
+        {"choice": 3},
+        {"choice": -1},
+        {"choice": "x"},
+        {"choice": True},
+        {"choice": None},
+        {"choice": [1]},
+    ],
+)
 def test_multiple_choice_unreadable_scores_zero(response: dict[str, Any]) -> None:
     assert grade("multiple_choice", MULTIPLE_CHOICE, response).fraction == 0.0
 
@@ -137,8 +147,10 @@ def test_multiple_response_moodle_scoring(choices: list[int], fraction: float) -
 
 
 def test_multiple_response_with_no_wrong_options_costs_nothing() -> None:
-    content = {"prompt": "x", "options": [{"text": "a", "correct": True},
-                                          {"text": "b", "correct": True}]}
+    content = {
+        "prompt": "x",
+        "options": [{"text": "a", "correct": True}, {"text": "b", "correct": True}],
+    }
     assert grade("multiple_response", content, {"choices": [0]}).fraction == 0.5
     assert grade("multiple_response", content, {"choices": [0, 1]}).fraction == 1.0
 
@@ -146,7 +158,10 @@ def test_multiple_response_with_no_wrong_options_costs_nothing() -> None:
 def test_multiple_response_feedback_per_option() -> None:
     result = grade("multiple_response", MULTIPLE_RESPONSE, {"choices": [0, 2]})
     assert [f.label for f in result.feedback] == [
-        "Secret Speech", "Virgin Lands", "Prague Spring", "Perestroika"
+        "Secret Speech",
+        "Virgin Lands",
+        "Prague Spring",
+        "Perestroika",
     ]
     assert [f.correct for f in result.feedback] == [True, False, False, True]
     assert result.feedback[0].message == "Yes, 1956."
@@ -154,8 +169,9 @@ def test_multiple_response_feedback_per_option() -> None:
     assert result.answer_text == "Secret Speech; Virgin Lands"
 
 
-@pytest.mark.parametrize("response", [{}, {"choices": "01"}, {"choices": None},
-                                      {"choices": [None, "x"]}])
+@pytest.mark.parametrize(
+    "response", [{}, {"choices": "01"}, {"choices": None}, {"choices": [None, "x"]}]
+)
 def test_multiple_response_unreadable_scores_zero(response: dict[str, Any]) -> None:
     assert grade("multiple_response", MULTIPLE_RESPONSE, response).fraction == 0.0
 
@@ -220,8 +236,10 @@ def test_short_answer_feedback_comes_from_the_best_answer() -> None:
 
 
 def test_short_answer_best_credit_wins_over_order() -> None:
-    content = {"prompt": "x", "answers": [{"text": "Tito", "credit": 0.3},
-                                          {"text": "tito", "credit": 1}]}
+    content = {
+        "prompt": "x",
+        "answers": [{"text": "Tito", "credit": 0.3}, {"text": "tito", "credit": 1}],
+    }
     assert grade("short_answer", content, {"text": "TITO"}).fraction == 1.0
 
 
@@ -328,7 +346,9 @@ def test_cloze_all_right() -> None:
     result = grade("cloze", CLOZE, {"gaps": ["1956", "1", "20th"]})
     assert result.fraction == 1.0
     assert [f.label for f in result.feedback] == ["Gap 1", "Gap 2", "Gap 3"]
-    assert result.answer_text == "In 1956 Khrushchev gave a secret speech to the Twentieth Congress."
+    assert (
+        result.answer_text == "In 1956 Khrushchev gave a secret speech to the Twentieth Congress."
+    )
 
 
 def test_cloze_gaps_weigh_equally() -> None:
@@ -339,8 +359,9 @@ def test_cloze_gaps_weigh_equally() -> None:
 
 
 def test_cloze_option_gap_accepts_the_option_text() -> None:
-    assert grade("cloze", CLOZE, {"gaps": ["x", "Secret", "x"]}).fraction == pytest.approx(1 / 3,
-                                                                                          abs=1e-6)
+    assert grade("cloze", CLOZE, {"gaps": ["x", "Secret", "x"]}).fraction == pytest.approx(
+        1 / 3, abs=1e-6
+    )
 
 
 def test_cloze_missing_gaps_score_zero() -> None:
@@ -362,14 +383,19 @@ def test_cloze_index_wins_when_options_are_numbers() -> None:
 def test_matching_all_right() -> None:
     result = grade("matching", MATCHING, {"pairs": {"0": 0, "1": 1, "2": 2}})
     assert result.fraction == 1.0
-    assert result.answer_text == "Stalin dies → 1953; Secret Speech → 1956; Khrushchev ousted → 1964"
+    assert (
+        result.answer_text == "Stalin dies → 1953; Secret Speech → 1956; Khrushchev ousted → 1964"
+    )
 
 
 def test_matching_partial_credit_and_feedback() -> None:
     result = grade("matching", MATCHING, {"pairs": {"0": 0, "1": 3, "2": 1}})
     assert result.fraction == pytest.approx(1 / 3, abs=1e-6)
-    assert [f.label for f in result.feedback] == ["Stalin dies", "Secret Speech",
-                                                  "Khrushchev ousted"]
+    assert [f.label for f in result.feedback] == [
+        "Stalin dies",
+        "Secret Speech",
+        "Khrushchev ousted",
+    ]
     assert [f.correct for f in result.feedback] == [True, False, False]
     assert result.feedback[1].message == "Answer: 1956"
 
@@ -379,8 +405,10 @@ def test_matching_accepts_integer_keys_and_text_indices() -> None:
 
 
 def test_matching_shared_right_answer_either_copy_counts() -> None:
-    content = {"prompt": "x", "pairs": [{"left": "a", "right": "1956"},
-                                        {"left": "b", "right": "1956"}]}
+    content = {
+        "prompt": "x",
+        "pairs": [{"left": "a", "right": "1956"}, {"left": "b", "right": "1956"}],
+    }
     assert grade("matching", content, {"pairs": {"0": 1, "1": 0}}).fraction == 1.0
 
 
@@ -418,7 +446,8 @@ def test_ordering_feedback_and_answer_text() -> None:
 
 
 @pytest.mark.parametrize(
-    "order", [[], [0, 1, 2], [0, 1, 2, 3, 3], [0, 0, 1, 2], [0, 1, 2, 4], None, "0123", [0, 1, 2, None]]
+    "order",
+    [[], [0, 1, 2], [0, 1, 2, 3, 3], [0, 0, 1, 2], [0, 1, 2, 4], None, "0123", [0, 1, 2, None]],
 )
 def test_ordering_needs_every_item_once(order: Any) -> None:
     assert grade("ordering", ORDERING, {"order": order}).fraction == 0.0
@@ -429,8 +458,17 @@ def test_ordering_needs_every_item_once(order: Any) -> None:
 
 @pytest.mark.parametrize(
     ("score", "fraction"),
-    [(1, 1.0), (0.5, 0.5), ("0.25", 0.25), (2, 1.0), (-1, 0.0), ("x", 0.0), (None, 0.0),
-     (True, 0.0), (float("inf"), 0.0)],
+    [
+        (1, 1.0),
+        (0.5, 0.5),
+        ("0.25", 0.25),
+        (2, 1.0),
+        (-1, 0.0),
+        ("x", 0.0),
+        (None, 0.0),
+        (True, 0.0),
+        (float("inf"), 0.0),
+    ],
 )
 def test_self_graded_scores(score: Any, fraction: float) -> None:
     flashcard = {"prompt": "Who?", "back": "**Khrushchev**"}

@@ -1,0 +1,4 @@
+from . import authoring, views  # noqa: F401  (routes register on bp)
+from .blueprint import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,91 @@
+"""Bank catalogue queries: counts by topic and type, filtered question lists."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..models import Question, QuestionBank, Topic
+
+
+@dataclass
+class BankSummary:
+    bank: QuestionBank
+    total: int = 0
+    by_topic: dict[str, int] = field(default_factory=dict)
+    by_type: dict[str, int] = field(default_factory=dict)
+
+
+def bank_summaries(session: Session, bank_ids: list[int] | None = None) -> list[BankSummary]:
+    """Every bank (or those given) with its question counts, in two grouped queries."""
+    query = select(QuestionBank).order_by(QuestionBank.title)
+    if bank_ids is not None:
+        query = query.where(QuestionBank.id.in_(bank_ids))
+    summaries = {bank.id: BankSummary(bank) for bank in session.scalars(query)}
+    if not summaries:
+        return []
+    ids = list(summaries)
+    by_type = session.execute(
+        select(Question.bank_id, Question.kind, func.count())
+        .where(Question.bank_id.in_(ids))
+        .group_by(Question.bank_id, Question.kind)
+    )
+    for bank_id, kind, count in by_type:
+        summaries[bank_id].by_type[kind] = count
+        summaries[bank_id].total += count
+    by_topic = session.execute(
+        select(Question.bank_id, Topic.path, func.count())
+        .join(Topic, Question.topic_id == Topic.id, isouter=True)
+        .where(Question.bank_id.in_(ids))
+        .group_by(Question.bank_id, Topic.path)
+        .order_by(Topic.path)
+    )
+    for bank_id, path, count in by_topic:
+        summaries[bank_id].by_topic[path or "(no topic)"] = count
+    return list(summaries.values())
+
+
+def topic_options(session: Session, bank_id: int) -> list[Topic]:
+    return list(session.scalars(select(Topic).where(Topic.bank_id == bank_id).order_by(Topic.path)))
+
+
+def filtered_questions(
+    bank_id: int,
+    *,
+    topic_id: int | None = None,
+    kind: str | None = None,
+    difficulty: int | None = None,
+    search: str | None = None,
+) -> Select[tuple[Question]]:
+    query = select(Question).where(Question.bank_id == bank_id)
+    if topic_id:
+        # A topic includes its sub-topics.
+        topic_path = select(Topic.path).where(Topic.id == topic_id).scalar_subquery()
+        sub_topics = select(Topic.id).where(
+            Topic.bank_id == bank_id,
+            or_(Topic.id == topic_id, Topic.path.like(topic_path + "/%")),
+        )
+        query = query.where(Question.topic_id.in_(sub_topics))
+    if kind:
+        query = query.where(Question.kind == kind)
+    if difficulty:
+        query = query.where(Question.difficulty == difficulty)
+    if search:
+        like = f"%{search.lower()}%"
+        query = query.where(
+            or_(
+                func.lower(cast(Question.content, String)).like(like),
+                func.lower(Question.explanation).like(like),
+                func.lower(Question.external_id).like(like),
+            )
+        )
+    return query.order_by(Question.topic_id, Question.external_id)
+
+
+def presentation_rng(user_id: int, question: Question) -> random.Random:
+    """The same shuffle for the same student and question version: a reload shows it again."""
+    return random.Random(f"{user_id}:{question.id}:{question.version}")

@@ -1,0 +1,61 @@
+"""Source documents: the list, and each document with a cited passage highlighted."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, render_template, request
+from flask_login import login_required
+from markupsafe import Markup, escape
+from sqlalchemy import func, select
+
+from ..documents import locate_excerpt, normalize_space, split_sections
+from ..extensions import db
+from ..models import Question, SourceDocument
+
+bp = Blueprint("sources", __name__, url_prefix="/sources", template_folder="templates")
+
+
+@bp.get("/")
+@login_required
+def index():
+    counts = dict(
+        db.session.execute(
+            select(Question.source_document_id, func.count()).group_by(Question.source_document_id)
+        ).all()
+    )
+    documents = db.session.scalars(select(SourceDocument).order_by(SourceDocument.title)).all()
+    return render_template("sources/index.html", documents=documents, counts=counts)
+
+
+@bp.get("/<slug>")
+@login_required
+def document(slug: str):
+    doc = db.session.scalar(select(SourceDocument).where(SourceDocument.slug == slug))
+    if doc is None:
+        abort(404)
+    sections = split_sections(doc.text, doc.sections, doc.skip_lines)
+    cited = None
+    question_id = request.args.get("cite", type=int)
+    if question_id is not None:
+        cited = db.session.get(Question, question_id)
+        if cited is None or cited.source_document_id != doc.id or not cited.source_excerpt:
+            abort(404)
+    passage = locate_excerpt(sections, cited.source_excerpt) if cited else None
+    rendered = []
+    for section in sections:
+        paragraphs = []
+        for index, paragraph in enumerate(section.paragraphs):
+            text = normalize_space(paragraph)
+            if passage and passage.section_slug == section.slug and passage.paragraph_index == index:
+                paragraphs.append(
+                    escape(text[: passage.start])
+                    + Markup('<mark id="cited" class="cited" tabindex="-1">')
+                    + escape(text[passage.start : passage.end])
+                    + Markup("</mark>")
+                    + escape(text[passage.end :])
+                )
+            else:
+                paragraphs.append(escape(text))
+        rendered.append((section, paragraphs))
+    return render_template(
+        "sources/document.html", doc=doc, sections=rendered, cited=cited, found=passage is not None
+    )

@@ -1,11 +1,19 @@
 """All models, imported here so Alembic and create_all see every table."""
 
 from .banks import QuestionBank, Topic
+from .practice import PracticeItem, PracticeSession
 from .questions import Question
+from .reviews import ExamDate, ReviewCard, ReviewLog, StudySettings
 from .sources import SourceDocument
 from .users import Role, User, normalize_email
 
 __all__ = [
+    "ExamDate",
+    "PracticeItem",
+    "PracticeSession",
+    "ReviewCard",
+    "ReviewLog",
+    "StudySettings",
     "Question",
     "QuestionBank",
     "Role",

@@ -1,0 +1,60 @@
+"""Practice sessions: self-tests with a score, kept in a history."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .questions import Question
+from .types import JsonDocument, UtcDateTime, utcnow
+
+
+class PracticeSession(db.Model):
+    __tablename__ = "practice_sessions"
+    __table_args__ = (Index("ix_practice_sessions_user_created", "user_id", "created_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    # A retry of the missed questions of an earlier session.
+    retry_of_id: Mapped[int | None] = mapped_column(
+        ForeignKey("practice_sessions.id", ondelete="SET NULL")
+    )
+    feedback: Mapped[str] = mapped_column(String(8), default="now")  # "now" or "end"
+    # What was asked for: bank ids, topic ids, types, count.
+    criteria: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    score: Mapped[float | None] = mapped_column(Float)  # mean fraction, 0..1, when finished
+
+    items: Mapped[list[PracticeItem]] = relationship(
+        back_populates="session",
+        order_by="PracticeItem.position",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
+
+
+class PracticeItem(db.Model):
+    __tablename__ = "practice_items"
+    __table_args__ = (UniqueConstraint("session_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(
+        ForeignKey("practice_sessions.id", ondelete="CASCADE")
+    )
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int] = mapped_column(Integer)
+    # The shuffle shown (app.questions Presentation.order), so a reload shows it again.
+    presentation_order: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
+    response: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
+    fraction: Mapped[float | None] = mapped_column(Float)
+    answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    session: Mapped[PracticeSession] = relationship(back_populates="items")
+    question: Mapped[Question] = relationship()

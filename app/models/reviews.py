@@ -1,0 +1,131 @@
+"""Spaced-repetition state: one review card per (student, question), a log per answer."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..extensions import db
+from .questions import Question
+from .types import JsonDocument, UtcDateTime, utcnow
+
+
+class ReviewCard(db.Model):
+    """FSRS state in real columns, so "what is due for this student" is a range scan."""
+
+    __tablename__ = "review_cards"
+    __table_args__ = (
+        UniqueConstraint("user_id", "question_id"),
+        Index("ix_review_cards_user_due", "user_id", "due"),  # the study queue
+        Index("ix_review_cards_user_new", "user_id", "reps", "position"),  # new cards in order
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    state: Mapped[int] = mapped_column(SmallInteger, default=1)  # fsrs.State value
+    step: Mapped[int | None] = mapped_column(Integer)
+    stability: Mapped[float | None] = mapped_column(Float)
+    difficulty: Mapped[float | None] = mapped_column(Float)
+    due: Mapped[datetime] = mapped_column(UtcDateTime)
+    last_review: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reps: Mapped[int] = mapped_column(Integer, default=0)
+    lapses: Mapped[int] = mapped_column(Integer, default=0)
+    suspended: Mapped[bool] = mapped_column(Boolean, default=False)
+    buried_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    leech: Mapped[bool] = mapped_column(Boolean, default=False)
+    # New cards are introduced in this order (the order they were added).
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped by every change; an update names the version it read, so a double
+    # submit or a second tab is applied once.
+    version: Mapped[int] = mapped_column(Integer, default=1)
+    added_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    question: Mapped[Question] = relationship()
+
+
+class ReviewLog(db.Model):
+    __tablename__ = "review_logs"
+    __table_args__ = (
+        Index("ix_review_logs_user_reviewed_at", "user_id", "reviewed_at"),
+        Index("ix_review_logs_card_reviewed_at", "card_id", "reviewed_at"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    card_id: Mapped[int] = mapped_column(ForeignKey("review_cards.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    question_id: Mapped[int] = mapped_column(
+        ForeignKey("questions.id", ondelete="CASCADE"), index=True
+    )
+    rating: Mapped[int] = mapped_column(SmallInteger)  # fsrs.Rating value
+    reviewed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    duration_ms: Mapped[int | None] = mapped_column(Integer)
+    state_before: Mapped[int] = mapped_column(SmallInteger)
+    was_new: Mapped[bool] = mapped_column(Boolean, default=False)  # first answer to the card
+    state_after: Mapped[int] = mapped_column(SmallInteger)
+    # The whole card before this answer, so that undo restores it exactly.
+    card_before: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    interval_seconds: Mapped[int] = mapped_column(Integer, default=0)  # due - reviewed_at
+    answer: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
+    grade: Mapped[float | None] = mapped_column(Float)  # engine fraction, for graded types
+
+
+class StudySettings(db.Model):
+    __tablename__ = "study_settings"
+    __table_args__ = (
+        CheckConstraint(
+            "desired_retention >= 0.7 and desired_retention <= 0.97", name="retention_range"
+        ),
+    )
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    desired_retention: Mapped[float] = mapped_column(Float, default=0.9)
+    new_per_day: Mapped[int] = mapped_column(Integer, default=20)
+    max_reviews_per_day: Mapped[int] = mapped_column(Integer, default=200)
+    learning_steps: Mapped[list[int]] = mapped_column(JsonDocument, default=lambda: [60, 600])
+    relearning_steps: Mapped[list[int]] = mapped_column(JsonDocument, default=lambda: [600])
+    maximum_interval: Mapped[int] = mapped_column(Integer, default=36500)  # days
+    day_starts_at_hour: Mapped[int] = mapped_column(SmallInteger, default=4)
+    # Personal FSRS parameters fitted by the optimizer; None means the defaults.
+    parameters: Mapped[list[float] | None] = mapped_column(JsonDocument)
+    parameters_updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class ExamDate(db.Model):
+    """Until `exam_on`, at-risk cards of the bank or topic join the queue early."""
+
+    __tablename__ = "exam_dates"
+    __table_args__ = (
+        CheckConstraint("bank_id is not null or topic_id is not null", name="has_scope"),
+        Index("ix_exam_dates_user_exam_on", "user_id", "exam_on"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    bank_id: Mapped[int | None] = mapped_column(
+        ForeignKey("question_banks.id", ondelete="CASCADE"), index=True
+    )
+    topic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topics.id", ondelete="CASCADE"), index=True
+    )
+    exam_on: Mapped[date] = mapped_column(Date)
+    label: Mapped[str] = mapped_column(String(120), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
-from markupsafe import Markup
 
 from config import load_config
 
@@ -42,14 +41,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .auth import views as auth
     from .cli import register_commands
     from .core import views as core
-    from .questions import render_markdown
     from .security import register_security_headers
+    from .templating import register_filters
 
     register_login(login_manager)
     for feature in (core, auth, banks, sources, admin):
         app.register_blueprint(feature.bp)
     core.register_error_pages(app)
-    app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
+    register_filters(app)
     register_security_headers(app)
     register_commands(app)
     return app

@@ -52,9 +52,8 @@ def _next_steps() -> list[tuple[str, str, str]]:
     """What a signed-in user can do next: (title, text, url), most useful first."""
     steps: list[tuple[str, str, str]] = []
     bps = current_app.blueprints
-    summary = current_app.extensions.get("home_summary")
-    if summary is not None:
-        steps.extend(summary(current_user))
+    if "study" in bps:
+        steps.extend(_study_steps())
     if "sources" in bps:
         steps.append(
             (
@@ -81,6 +80,34 @@ def _next_steps() -> list[tuple[str, str, str]]:
                 url_for("auth.profile"),
             )
         )
+    return steps
+
+
+def _study_steps() -> list[tuple[str, str, str]]:
+    from ..models.types import utcnow
+    from ..scheduling import queue_counts
+
+    counts = queue_counts(db.session, current_user.id, utcnow())
+    waiting = counts.learning + counts.due + counts.exam
+    steps = []
+    if waiting or counts.new:
+        parts = []
+        if waiting:
+            parts.append(f"{waiting} review{'s' if waiting != 1 else ''} due")
+        if counts.new:
+            parts.append(f"{counts.new} new card{'s' if counts.new != 1 else ''}")
+        steps.append(("Study now", " and ".join(parts) + " today.", url_for("study.queue")))
+    else:
+        steps.append(
+            ("Nothing due", "Add a bank to your reviews, or practise.", url_for("study.queue"))
+        )
+    if "practice" in current_app.blueprints:
+        steps.append(
+            ("Practise", "Test yourself on a bank or topic, with a score at the end.",
+             url_for("practice.start"))
+        )
+    steps.append(("Your progress", "Forecast, retention and mastery per topic.",
+                  url_for("study.dashboard")))
     return steps
 
 

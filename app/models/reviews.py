@@ -20,6 +20,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
+from .banks import QuestionBank, Topic
 from .questions import Question
 from .types import JsonDocument, UtcDateTime, utcnow
 
@@ -129,3 +130,6 @@ class ExamDate(db.Model):
     exam_on: Mapped[date] = mapped_column(Date)
     label: Mapped[str] = mapped_column(String(120), default="")
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    bank: Mapped[QuestionBank | None] = relationship()
+    topic: Mapped[Topic | None] = relationship()

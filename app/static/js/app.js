@@ -7,3 +7,24 @@
     });
   });
 })();
+
+// Study keys, as in Anki: Space reveals, 1-4 rate. Typing in a field is left alone.
+(function () {
+  "use strict";
+  if (!document.querySelector("[data-study]")) { return; }
+  document.addEventListener("keydown", function (event) {
+    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
+    var tag = (event.target.tagName || "").toLowerCase();
+    if (tag === "input" || tag === "textarea" || tag === "select") { return; }
+    var target = null;
+    if (event.key === " " || event.key === "Spacebar") {
+      target = document.querySelector("[data-key='space']");
+    } else if (/^[1-4]$/.test(event.key)) {
+      target = document.querySelector("[data-ratings] [data-rating='" + event.key + "']");
+    }
+    if (target) {
+      event.preventDefault();
+      target.click();
+    }
+  });
+})();

@@ -1,0 +1,73 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    DateField,
+    DecimalField,
+    HiddenField,
+    IntegerField,
+    SelectField,
+    StringField,
+    SubmitField,
+)
+from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+
+
+class CsrfOnlyForm(FlaskForm):
+    """For buttons whose data is in the URL or parsed by the question engine."""
+
+
+class RatingForm(FlaskForm):
+    rating = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=4)])
+    version = IntegerField(validators=[InputRequired()])
+    shown_at = IntegerField(validators=[Optional()])  # epoch ms when the card was shown
+    answer = HiddenField()  # the graded answer, JSON
+    grade = DecimalField(places=None, validators=[Optional(), NumberRange(min=0, max=1)])
+
+
+class AddToReviewsForm(FlaskForm):
+    bank_id = IntegerField(validators=[Optional()])
+    topic_id = IntegerField(validators=[Optional()])
+    question_id = IntegerField(validators=[Optional()])
+
+
+class SettingsForm(FlaskForm):
+    desired_retention = DecimalField(
+        "Desired retention",
+        places=2,
+        validators=[InputRequired(), NumberRange(min=0.70, max=0.97)],
+        description="The chance of remembering a card when it comes due: 0.70 to 0.97. "
+        "Higher means more reviews.",
+    )
+    new_per_day = IntegerField(
+        "New cards per day", validators=[InputRequired(), NumberRange(min=0, max=9999)]
+    )
+    max_reviews_per_day = IntegerField(
+        "Maximum reviews per day", validators=[InputRequired(), NumberRange(min=0, max=99999)]
+    )
+    learning_steps = StringField(
+        "Learning steps",
+        validators=[DataRequired()],
+        description="Intervals for new cards, e.g. “1m 10m”.",
+    )
+    relearning_steps = StringField(
+        "Relearning steps",
+        validators=[DataRequired()],
+        description="Intervals after a lapse, e.g. “10m”.",
+    )
+    maximum_interval = IntegerField(
+        "Maximum interval (days)", validators=[InputRequired(), NumberRange(min=1, max=36500)]
+    )
+    day_starts_at_hour = IntegerField(
+        "Next day starts at (hour)",
+        validators=[InputRequired(), NumberRange(min=0, max=23)],
+        description="Hour of the day, in your time zone, when a new study day begins.",
+    )
+    submit = SubmitField("Save settings")
+
+
+class ExamDateForm(FlaskForm):
+    scope = SelectField("Bank or topic", validators=[DataRequired()])
+    exam_on = DateField("Exam date", validators=[InputRequired()])
+    label = StringField("Label (optional)", validators=[Optional()])
+    submit = SubmitField("Set exam date")

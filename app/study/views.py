@@ -1,0 +1,382 @@
+"""The review loop: next card, answer, undo, suspend, bury; settings; exam dates."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import fsrs
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..banks.service import presentation_rng
+from ..extensions import db
+from ..models import QuestionBank, ReviewCard, Topic
+from ..models.types import utcnow
+from ..questions import QUESTION_TYPES, grade, parse_response, present
+from ..scheduling import (
+    CardNotFound,
+    ExamError,
+    NothingToUndo,
+    NotEnoughReviews,
+    OptimizerUnavailable,
+    SettingsError,
+    StaleAnswer,
+    active_exam_dates,
+    add_to_reviews,
+    answer_card,
+    bury_card,
+    delete_exam_date,
+    format_steps,
+    get_settings,
+    interval_previews,
+    next_card,
+    next_due_at,
+    optimize_parameters,
+    optimizer_available,
+    parse_steps,
+    queue_counts,
+    rating_for_grade,
+    set_exam_date,
+    study_day,
+    suspend_card,
+    undo_last_answer,
+    unsuspend_card,
+    update_settings,
+)
+from .blueprint import bp
+from .forms import AddToReviewsForm, CsrfOnlyForm, ExamDateForm, RatingForm, SettingsForm
+
+RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
+MAX_DURATION_MS = 10 * 60 * 1000  # longer means the student walked away
+
+
+def _user_card(card_id: int) -> ReviewCard:
+    card = db.session.get(ReviewCard, card_id)
+    if card is None or card.user_id != current_user.id:
+        abort(404)
+    return card
+
+
+def _now_ms() -> int:
+    return int(datetime.now(UTC).timestamp() * 1000)
+
+
+def _duration(shown_at: int | None) -> int | None:
+    if not shown_at:
+        return None
+    elapsed = _now_ms() - shown_at
+    return min(elapsed, MAX_DURATION_MS) if elapsed >= 0 else None
+
+
+def _card_view(card: ReviewCard, now: datetime) -> dict:
+    question = card.question
+    settings = get_settings(db.session, current_user.id)
+    return {
+        "card": card,
+        "question": question,
+        "qtype": QUESTION_TYPES[question.kind],
+        "p": present(question.kind, question.content, rng=presentation_rng(current_user.id, question)),
+        "previews": {r.value: text for r, text in interval_previews(card, settings, now).items()},
+        "labels": RATING_LABELS,
+        "shown_at": _now_ms(),
+    }
+
+
+@bp.get("/")
+@login_required
+def queue():
+    now = utcnow()
+    entry = next_card(db.session, current_user.id, now)
+    counts = queue_counts(db.session, current_user.id, now)
+    db.session.commit()  # settings row created on first visit
+    if entry is None:
+        return render_template(
+            "study/done.html",
+            counts=counts,
+            next_due=next_due_at(db.session, current_user.id, now),
+            now=now,
+            has_cards=db.session.scalar(
+                select(ReviewCard.id).where(ReviewCard.user_id == current_user.id).limit(1)
+            )
+            is not None,
+        )
+    reveal = request.args.get("reveal", type=int) == entry.card.id
+    return render_template(
+        "study/card.html",
+        entry=entry,
+        counts=counts,
+        reveal=reveal,
+        form=CsrfOnlyForm(),
+        **_card_view(entry.card, now),
+    )
+
+
+@bp.post("/cards/<int:card_id>/check")
+@login_required
+def check(card_id: int):
+    """Grade a typed answer; the student then confirms or overrides the suggested rating."""
+    card = _user_card(card_id)
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    now = utcnow()
+    question = card.question
+    response = parse_response(question.kind, question.content, request.form)
+    result = grade(question.kind, question.content, response)
+    view = _card_view(card, now)
+    view["shown_at"] = request.form.get("shown_at", type=int) or view["shown_at"]
+    return render_template(
+        "study/checked.html",
+        counts=queue_counts(db.session, current_user.id, now),
+        result=result,
+        suggested=rating_for_grade(result.fraction).value,
+        answer_json=json.dumps(response),
+        form=CsrfOnlyForm(),
+        **view,
+    )
+
+
+@bp.post("/cards/<int:card_id>/answer")
+@login_required
+def answer(card_id: int):
+    form = RatingForm()
+    if not form.validate_on_submit():
+        flash("Pick Again, Hard, Good or Easy.", "error")
+        return redirect(url_for("study.queue"))
+    answer_data = None
+    if form.answer.data:
+        try:
+            answer_data = json.loads(form.answer.data)
+        except ValueError:
+            answer_data = None
+        if not isinstance(answer_data, dict):
+            answer_data = None
+    try:
+        outcome = answer_card(
+            db.session,
+            current_user.id,
+            card_id,
+            fsrs.Rating(form.rating.data),
+            utcnow(),
+            expected_version=form.version.data,
+            duration_ms=_duration(form.shown_at.data),
+            answer=answer_data,
+            grade=float(form.grade.data) if form.grade.data is not None else None,
+        )
+    except CardNotFound:
+        abort(404)
+    except StaleAnswer:
+        db.session.rollback()
+        flash("That answer was already recorded.", "info")
+        return redirect(url_for("study.queue"))
+    db.session.commit()
+    if outcome.leech_now:
+        flash(
+            "You have forgotten this card 8 times: it is marked as a leech and suspended. "
+            "Consider rewriting it or reading its source again.",
+            "warning",
+        )
+    return redirect(url_for("study.queue"))
+
+
+@bp.post("/undo")
+@login_required
+def undo():
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    try:
+        undo_last_answer(db.session, current_user.id)
+    except NothingToUndo:
+        flash("There is no answer to undo.", "info")
+        return redirect(url_for("study.queue"))
+    db.session.commit()
+    flash("Last answer undone.", "success")
+    return redirect(url_for("study.queue"))
+
+
+@bp.post("/cards/<int:card_id>/<any(suspend, unsuspend, bury):action>")
+@login_required
+def card_action(card_id: int, action: str):
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    change = {"suspend": suspend_card, "unsuspend": unsuspend_card, "bury": bury_card}[action]
+    try:
+        change(db.session, current_user.id, card_id, utcnow())
+    except CardNotFound:
+        abort(404)
+    db.session.commit()
+    flash(
+        {
+            "suspend": "Card suspended: it will not come up until you unsuspend it.",
+            "unsuspend": "Card back in your reviews.",
+            "bury": "Card buried until tomorrow.",
+        }[action],
+        "success",
+    )
+    return redirect(request.form.get("next") or url_for("study.queue"))
+
+
+@bp.post("/add")
+@login_required
+def add():
+    form = AddToReviewsForm()
+    if not form.validate_on_submit():
+        abort(400)
+    scope = {
+        "bank_id": form.bank_id.data,
+        "topic_id": form.topic_id.data,
+        "question_ids": [form.question_id.data] if form.question_id.data else None,
+    }
+    if not any(scope.values()):
+        flash("Choose a bank, a topic or a question to add.", "error")
+        return redirect(url_for("banks.index"))
+    if scope["bank_id"]:
+        db.get_or_404(QuestionBank, scope["bank_id"])
+    if scope["topic_id"]:
+        db.get_or_404(Topic, scope["topic_id"])
+    added = add_to_reviews(db.session, current_user.id, now=utcnow(), **scope)
+    db.session.commit()
+    if added:
+        flash(f"Added {added} card{'s' if added != 1 else ''} to your reviews.", "success")
+    else:
+        flash("Those questions are already in your reviews.", "info")
+    return redirect(request.form.get("next") or url_for("study.queue"))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@login_required
+def settings():
+    current = get_settings(db.session, current_user.id)
+    form = SettingsForm(obj=current)
+    if request.method == "GET":
+        form.learning_steps.data = format_steps(current.learning_steps)
+        form.relearning_steps.data = format_steps(current.relearning_steps)
+    if form.validate_on_submit():
+        try:
+            learning = parse_steps(form.learning_steps.data)
+        except SettingsError as exc:
+            form.learning_steps.errors = [str(exc)]
+        try:
+            relearning = parse_steps(form.relearning_steps.data)
+        except SettingsError as exc:
+            form.relearning_steps.errors = [str(exc)]
+        if not form.learning_steps.errors and not form.relearning_steps.errors:
+            try:
+                update_settings(
+                    db.session,
+                    current_user.id,
+                    desired_retention=float(form.desired_retention.data),
+                    new_per_day=form.new_per_day.data,
+                    max_reviews_per_day=form.max_reviews_per_day.data,
+                    learning_steps=learning,
+                    relearning_steps=relearning,
+                    maximum_interval=form.maximum_interval.data,
+                    day_starts_at_hour=form.day_starts_at_hour.data,
+                )
+            except SettingsError as exc:
+                db.session.rollback()
+                form.desired_retention.errors = [str(exc)]
+            else:
+                db.session.commit()
+                flash("Settings saved. They apply from your next answer.", "success")
+                return redirect(url_for("study.settings"))
+    db.session.commit()
+    suspended = db.session.scalars(
+        select(ReviewCard)
+        .where(ReviewCard.user_id == current_user.id, ReviewCard.suspended.is_(True))
+        .order_by(ReviewCard.id)
+    ).all()
+    return render_template(
+        "study/settings.html",
+        form=form,
+        settings=current,
+        suspended=suspended,
+        optimizer_ready=optimizer_available(),
+        action_form=CsrfOnlyForm(),
+    ), (200 if not form.errors else 422)
+
+
+@bp.post("/optimize")
+@login_required
+def optimize():
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    try:
+        result = optimize_parameters(db.session, current_user.id)
+    except (OptimizerUnavailable, NotEnoughReviews) as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(url_for("study.settings"))
+    db.session.commit()
+    if result.new_loss < result.old_loss:
+        flash(
+            f"Personal parameters applied from {result.reviews} reviews: log loss "
+            f"{result.old_loss:.4f} → {result.new_loss:.4f}.",
+            "success",
+        )
+    else:
+        flash(
+            f"The fitted parameters were no better (log loss {result.old_loss:.4f} → "
+            f"{result.new_loss:.4f}); your parameters are unchanged.",
+            "info",
+        )
+    return redirect(url_for("study.settings"))
+
+
+def _exam_scopes() -> list[tuple[str, str]]:
+    choices = []
+    for bank in db.session.scalars(select(QuestionBank).order_by(QuestionBank.title)):
+        choices.append((f"bank:{bank.id}", bank.title))
+        for topic in sorted(bank.topics, key=lambda t: t.path):
+            choices.append((f"topic:{topic.id}", f"{bank.title} › {topic.path}"))
+    return choices
+
+
+@bp.route("/exams", methods=["GET", "POST"])
+@login_required
+def exams():
+    form = ExamDateForm()
+    form.scope.choices = _exam_scopes()
+    settings_row = get_settings(db.session, current_user.id)
+    today = study_day(utcnow(), current_user.time_zone, settings_row.day_starts_at_hour)
+    if form.validate_on_submit():
+        kind, _, raw_id = form.scope.data.partition(":")
+        scope = {"bank_id": int(raw_id)} if kind == "bank" else {"topic_id": int(raw_id)}
+        try:
+            set_exam_date(
+                db.session,
+                current_user.id,
+                exam_on=form.exam_on.data,
+                label=form.label.data or "",
+                today=today,
+                **scope,
+            )
+        except ExamError as exc:
+            db.session.rollback()
+            form.exam_on.errors = [str(exc)]
+        else:
+            db.session.commit()
+            flash("Exam date set: at-risk cards will come up early until then.", "success")
+            return redirect(url_for("study.exams"))
+    db.session.commit()
+    return render_template(
+        "study/exams.html",
+        form=form,
+        exams=active_exam_dates(db.session, current_user.id, today),
+        action_form=CsrfOnlyForm(),
+    ), (200 if not form.errors else 422)
+
+
+@bp.post("/exams/<int:exam_id>/delete")
+@login_required
+def delete_exam(exam_id: int):
+    if not CsrfOnlyForm().validate_on_submit():
+        abort(400)
+    try:
+        delete_exam_date(db.session, current_user.id, exam_id)
+    except LookupError:
+        abort(404)
+    db.session.commit()
+    flash("Exam date removed.", "success")
+    return redirect(url_for("study.exams"))

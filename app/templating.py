@@ -1,0 +1,41 @@
+"""Jinja filters: Markdown, local times and relative times."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_login import current_user
+from markupsafe import Markup
+
+from .questions import render_markdown
+
+
+def _zone() -> ZoneInfo:
+    name = getattr(current_user, "time_zone", None) or "UTC"
+    try:
+        return ZoneInfo(name)
+    except (KeyError, ValueError):
+        return ZoneInfo("UTC")
+
+
+def localtime(value: datetime | None, fmt: str = "%a %d %b %Y, %H:%M") -> str:
+    if value is None:
+        return ""
+    return value.astimezone(_zone()).strftime(fmt)
+
+
+def timeuntil(value: datetime | None, now: datetime) -> str:
+    from .scheduling import format_interval
+
+    if value is None:
+        return ""
+    seconds = int((value - now).total_seconds())
+    return "now" if seconds <= 0 else f"in {format_interval(seconds)}"
+
+
+def register_filters(app: Flask) -> None:
+    app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))
+    app.jinja_env.filters["localtime"] = localtime
+    app.jinja_env.filters["timeuntil"] = timeuntil

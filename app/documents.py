@@ -28,12 +28,13 @@ class Section:
 
 @dataclass
 class Passage:
-    """Where an excerpt sits: the section, the paragraph and the span in it."""
+    """Where an excerpt sits: its section and, per paragraph it covers, the span in it.
+
+    An excerpt may run over several paragraphs of one section (rows of a table).
+    """
 
     section_slug: str
-    paragraph_index: int
-    start: int
-    end: int
+    spans: list[tuple[int, int, int]]  # (paragraph index, start, end) in normalized text
 
 
 def split_sections(
@@ -68,16 +69,25 @@ def _is_lead(line: str) -> bool:
 
 
 def locate_excerpt(sections: Sequence[Section], excerpt: str) -> Passage | None:
-    """Find the excerpt (whitespace-normalized) inside one paragraph, or None."""
+    """Find the excerpt (whitespace-normalized) in one section, or None."""
     needle = normalize_space(excerpt)
     if not needle:
         return None
     for section in sections:
-        for index, paragraph in enumerate(section.paragraphs):
-            haystack = normalize_space(paragraph)
-            at = haystack.find(needle)
-            if at >= 0:
-                return Passage(section.slug, index, at, at + len(needle))
+        paragraphs = [normalize_space(p) for p in section.paragraphs]
+        joined = " ".join(paragraphs)
+        at = joined.find(needle)
+        if at < 0:
+            continue
+        end = at + len(needle)
+        spans = []
+        offset = 0
+        for index, paragraph in enumerate(paragraphs):
+            lo, hi = max(at, offset), min(end, offset + len(paragraph))
+            if lo < hi:
+                spans.append((index, lo - offset, hi - offset))
+            offset += len(paragraph) + 1  # the joining space
+        return Passage(section.slug, spans)
     return None
 
 

@@ -11,6 +11,9 @@ from ..documents import locate_excerpt, normalize_space, split_sections
 from ..extensions import db
 from ..models import Question, SourceDocument
 
+FIRST_MARK = '<mark id="cited" class="cited" tabindex="-1">'
+MARK = '<mark class="cited">'
+
 bp = Blueprint("sources", __name__, url_prefix="/sources", template_folder="templates")
 
 
@@ -40,21 +43,29 @@ def document(slug: str):
         if cited is None or cited.source_document_id != doc.id or not cited.source_excerpt:
             abort(404)
     passage = locate_excerpt(sections, cited.source_excerpt) if cited else None
+    highlights = {}
+    if passage:
+        highlights = {(passage.section_slug, i): (lo, hi) for i, lo, hi in passage.spans}
     rendered = []
     for section in sections:
         paragraphs = []
         for index, paragraph in enumerate(section.paragraphs):
             text = normalize_space(paragraph)
-            if passage and passage.section_slug == section.slug and passage.paragraph_index == index:
-                paragraphs.append(
-                    escape(text[: passage.start])
-                    + Markup('<mark id="cited" class="cited" tabindex="-1">')
-                    + escape(text[passage.start : passage.end])
-                    + Markup("</mark>")
-                    + escape(text[passage.end :])
-                )
-            else:
+            span = highlights.get((section.slug, index))
+            if span is None:
                 paragraphs.append(escape(text))
+                continue
+            lo, hi = span
+            # The first marked piece carries the id the source link scrolls to.
+            first = passage is not None and index == passage.spans[0][0]
+            opening = FIRST_MARK if first else MARK
+            paragraphs.append(
+                escape(text[:lo])
+                + Markup(opening)
+                + escape(text[lo:hi])
+                + Markup("</mark>")
+                + escape(text[hi:])
+            )
         rendered.append((section, paragraphs))
     return render_template(
         "sources/document.html", doc=doc, sections=rendered, cited=cited, found=passage is not None

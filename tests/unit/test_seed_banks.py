@@ -261,3 +261,14 @@ def test_a_bad_bank_file_is_refused_and_nothing_is_written(app, tmp_path):
         load_seed_data(db.session, data)
     db.session.rollback()
     assert db.session.scalar(select(func.count()).select_from(Question)) == 0
+
+
+def test_every_citation_can_be_highlighted_in_its_section():
+    from app.documents import locate_excerpt
+
+    missing = []
+    for _, q in QUESTIONS:
+        passage = locate_excerpt(STRUCTURE[q["source"]["document"]], q["source"]["excerpt"])
+        if passage is None or passage.section_slug != q["section"]:
+            missing.append(q["id"])
+    assert missing == []

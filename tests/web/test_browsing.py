@@ -105,3 +105,21 @@ def test_cite_of_a_question_from_another_document_is_404(seeded, student_client)
 def test_pages_need_login(seeded, client):
     for url in ("/banks/", "/sources/"):
         assert client.get(url).status_code == 302
+
+
+def test_excerpt_over_several_table_rows_is_highlighted_row_by_row(seeded, student_client):
+    doc = db.session.scalar(
+        select(SourceDocument).where(SourceDocument.slug == "destalinization-explainer")
+    )
+    rows = (
+        "Political Liberalization Easing of political repression and allowing limited dissent. "
+        "Economic Reforms Shifting from centralized planning to decentralized decision-making."
+    )
+    question = first("multiple_choice")
+    question.source_document_id, question.source_section = doc.id, "characteristics"
+    question.source_excerpt = rows
+    db.session.commit()
+    page = student_client.get(f"/sources/{doc.slug}?cite={question.id}").get_data(as_text=True)
+    marks = re.findall(r"<mark[^>]*>(.*?)</mark>", page)
+    assert len(marks) == 2 and page.count('id="cited"') == 1
+    assert " ".join(marks) == rows

@@ -36,7 +36,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
 
     from . import models  # noqa: F401  (every table registered before use)
     from .access import register_login
-    from . import banks, sources
+    from . import banks, practice, sources
     from .admin import views as admin
     from .auth import views as auth
     from .cli import register_commands
@@ -45,7 +45,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .templating import register_filters
 
     register_login(login_manager)
-    for feature in (core, auth, banks, sources, admin):
+    for feature in (core, auth, practice, banks, sources, admin):
         app.register_blueprint(feature.bp)
     core.register_error_pages(app)
     register_filters(app)

@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+from wtforms import IntegerField, RadioField, SelectMultipleField, SubmitField
+from wtforms.fields import SelectChoice
+from wtforms.validators import InputRequired, NumberRange
+
+from ..models import QuestionBank, Topic
+from ..questions import QUESTION_TYPES
+from .service import (
+    DEFAULT_COUNT,
+    DEFAULT_KINDS,
+    FEEDBACK_MODES,
+    MAX_QUESTIONS,
+    MIN_QUESTIONS,
+)
+
+COUNT_MESSAGE = f"Ask for between {MIN_QUESTIONS} and {MAX_QUESTIONS} questions."
+
+
+class StartForm(FlaskForm):
+    banks = SelectMultipleField("Banks", coerce=int)
+    topics = SelectMultipleField(
+        "Topics",
+        coerce=int,
+        description="Hold Ctrl (⌘ on a Mac) to pick several. A topic includes its sub-topics.",
+    )
+    kinds = SelectMultipleField(
+        "Question types",
+        choices=[SelectChoice(kind, qtype.label) for kind, qtype in QUESTION_TYPES.items()],
+        default=list(DEFAULT_KINDS),
+    )
+    count = IntegerField(
+        "Number of questions",
+        default=DEFAULT_COUNT,
+        validators=[
+            InputRequired(message=COUNT_MESSAGE),
+            NumberRange(min=MIN_QUESTIONS, max=MAX_QUESTIONS, message=COUNT_MESSAGE),
+        ],
+    )
+    feedback = RadioField(
+        "Show the answers",
+        choices=[SelectChoice(mode, label) for mode, label in FEEDBACK_MODES.items()],
+        default="now",
+        invalid_choice_message="Choose after each question or at the end.",
+    )
+    submit = SubmitField("Start practising")
+
+    def __init__(self, session: Session, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(*args, **kwargs)
+        banks = session.scalars(select(QuestionBank).order_by(QuestionBank.title)).all()
+        titles = {bank.id: bank.title for bank in banks}
+        self.banks.choices = [SelectChoice(bank.id, bank.title) for bank in banks]
+        topics = session.scalars(select(Topic).order_by(Topic.bank_id, Topic.path)).all()
+        topics = sorted(topics, key=lambda topic: (titles.get(topic.bank_id, ""), topic.path))
+        # Grouped by bank: the same topic name may exist in two banks.
+        self.topics.choices = [
+            SelectChoice(topic.id, topic.path.replace("/", " › "), optgroup=titles[topic.bank_id])
+            for topic in topics
+            if topic.bank_id in titles
+        ]
+
+
+class ActionForm(FlaskForm):
+    """A button whose target is in the URL: only the CSRF token is posted."""

@@ -1,0 +1,209 @@
+"""Practice sessions: start one, answer its questions, see the score, retry the missed ones."""
+
+from __future__ import annotations
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+
+from ..extensions import db
+from ..models import PracticeItem, PracticeSession
+from ..models.types import utcnow
+from ..questions import QUESTION_TYPES, parse_response
+from .blueprint import bp
+from .forms import ActionForm, StartForm
+from .service import (
+    MAX_QUESTIONS,
+    MIN_QUESTIONS,
+    ItemNotFound,
+    PracticeError,
+    SessionNotFound,
+    add_missed_to_reviews,
+    answer_item,
+    is_missed,
+    load_item,
+    load_session,
+    needs_self_score,
+    next_unanswered,
+    presentation_for,
+    retry_missed,
+    score_text,
+    session_history,
+    session_review,
+    start_session,
+    stored_result,
+)
+
+
+def _session_or_404(session_id: int) -> PracticeSession:
+    try:
+        return load_session(db.session, current_user.id, session_id)
+    except SessionNotFound:
+        abort(404)
+
+
+def _item_or_404(session_id: int, position: int) -> PracticeItem:
+    try:
+        return load_item(db.session, current_user.id, session_id, position)
+    except (SessionNotFound, ItemNotFound):
+        abort(404)
+
+
+def _next_url(practice: PracticeSession, after: int = 0) -> str:
+    item = next_unanswered(practice, after)
+    if item is None:
+        return url_for("practice.results", session_id=practice.id)
+    return url_for("practice.item", session_id=practice.id, position=item.position)
+
+
+def _plural(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
+
+
+@bp.route("/", methods=["GET", "POST"])
+@login_required
+def start():
+    form = StartForm(db.session)
+    if form.validate_on_submit():
+        try:
+            practice = start_session(
+                db.session,
+                current_user.id,
+                bank_ids=form.banks.data or [],
+                topic_ids=form.topics.data or [],
+                kinds=form.kinds.data or [],
+                count=form.count.data,
+                feedback=form.feedback.data,
+                now=utcnow(),
+            )
+        except PracticeError as exc:
+            db.session.rollback()
+            target = getattr(form, exc.field or "", None)
+            errors = target.errors if target is not None else form.form_errors
+            errors.append(exc.message)
+        else:
+            db.session.commit()
+            drawn = len(practice.items)
+            if drawn < form.count.data:
+                verb = "matches" if drawn == 1 else "match"
+                flash(f"Only {_plural(drawn, 'question')} {verb}, so this session has {drawn}.")
+            return redirect(_next_url(practice))
+    page = render_template(
+        "practice/start.html",
+        form=form,
+        types=QUESTION_TYPES,
+        min_questions=MIN_QUESTIONS,
+        max_questions=MAX_QUESTIONS,
+    )
+    return page, 422 if form.errors else 200
+
+
+@bp.get("/<int:session_id>")
+@login_required
+def resume(session_id: int):
+    return redirect(_next_url(_session_or_404(session_id)))
+
+
+@bp.route("/<int:session_id>/<int:position>", methods=["GET", "POST"])
+@login_required
+def item(session_id: int, position: int):
+    item = _item_or_404(session_id, position)
+    practice, question = item.session, item.question
+    here = url_for("practice.item", session_id=session_id, position=position)
+    reveal_response = None
+    if request.method == "POST":
+        response = parse_response(question.kind, question.content, request.form)
+        if item.answered_at is None and needs_self_score(question.kind, response):
+            reveal_response = response  # show the answer, then ask how it went
+        else:
+            try:
+                answer_item(db.session, current_user.id, session_id, position, response, utcnow())
+            except PracticeError as exc:
+                db.session.rollback()
+                flash(exc.message, "error")
+                return redirect(here)
+            db.session.commit()
+            if practice.feedback == "end":
+                return redirect(_next_url(practice, position))
+            return redirect(here)
+    elif item.answered_at is not None and practice.feedback == "end":
+        # Grades wait for the results page.
+        return redirect(_next_url(practice, position))
+    return render_template(
+        "practice/item.html",
+        practice=practice,
+        item=item,
+        question=question,
+        qtype=QUESTION_TYPES[question.kind],
+        p=presentation_for(item),
+        result=stored_result(item),
+        reveal_response=reveal_response,
+        total=len(practice.items),
+        answered=sum(1 for other in practice.items if other.answered_at is not None),
+        next_url=_next_url(practice, position),
+        is_last=all(other.answered_at is not None for other in practice.items if other is not item),
+    )
+
+
+@bp.get("/<int:session_id>/results")
+@login_required
+def results(session_id: int):
+    practice = _session_or_404(session_id)
+    if practice.finished_at is None:
+        flash("Answer every question to see your score.", "info")
+        return redirect(_next_url(practice))
+    reviewed = session_review(db.session, current_user.id, session_id)
+    return render_template(
+        "practice/results.html",
+        practice=practice,
+        reviewed=reviewed,
+        score=score_text(practice),
+        missed=sum(1 for entry in reviewed if is_missed(entry.item)),
+        form=ActionForm(),
+    )
+
+
+@bp.post("/<int:session_id>/retry")
+@login_required
+def retry(session_id: int):
+    _session_or_404(session_id)
+    results_url = url_for("practice.results", session_id=session_id)
+    if not ActionForm().validate_on_submit():
+        flash("The form expired; press the button again.", "error")
+        return redirect(results_url)
+    try:
+        practice = retry_missed(db.session, current_user.id, session_id, now=utcnow())
+    except PracticeError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(results_url)
+    db.session.commit()
+    return redirect(_next_url(practice))
+
+
+@bp.post("/<int:session_id>/reviews")
+@login_required
+def add_to_reviews(session_id: int):
+    _session_or_404(session_id)
+    results_url = url_for("practice.results", session_id=session_id)
+    if not ActionForm().validate_on_submit():
+        flash("The form expired; press the button again.", "error")
+        return redirect(results_url)
+    try:
+        added = add_missed_to_reviews(db.session, current_user.id, session_id, utcnow())
+    except PracticeError as exc:
+        db.session.rollback()
+        flash(exc.message, "error")
+        return redirect(results_url)
+    db.session.commit()
+    if added:
+        flash(f"Added {_plural(added, 'question')} to your reviews.", "success")
+    else:
+        flash("Those questions are already in your reviews.", "info")
+    return redirect(results_url)
+
+
+@bp.get("/history")
+@login_required
+def history():
+    entries = session_history(db.session, current_user.id)
+    return render_template("practice/history.html", entries=entries, score_text=score_text)

@@ -1,0 +1,352 @@
+"""A student's progress figures: what is due, what was done, how well it is remembered.
+
+Every figure is computed from a handful of queries scoped to one user. Timestamps are
+grouped into the student's study days in Python, because SQLite and PostgreSQL do
+not share date functions; a study day runs from `day_starts_at_hour` local time to
+the same hour the next day.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import NamedTuple
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import fsrs
+from sqlalchemy import case, func, select
+from sqlalchemy.orm import Session
+
+from ..models import (
+    PracticeSession,
+    Question,
+    QuestionBank,
+    ReviewCard,
+    ReviewLog,
+    StudySettings,
+    Topic,
+    User,
+)
+
+FORECAST_DAYS = 30
+HISTORY_DAYS = 90
+HEATMAP_DAYS = 365
+RETENTION_DAYS = 30
+REVIEW_STATE = fsrs.State.Review.value
+LEARNING_STATE = fsrs.State.Learning.value
+RELEARNING_STATE = fsrs.State.Relearning.value
+AGAIN = fsrs.Rating.Again.value
+DEFAULT_RETENTION = 0.9
+DEFAULT_DAY_START = 4
+
+
+class TopicMastery(NamedTuple):
+    """One topic of one bank. `mean_retrievability` leaves out new cards (never answered):
+    they have nothing to recall yet. None when none of the topic's cards is learned."""
+
+    bank: str
+    path: str | None  # None: questions filed under no topic
+    cards: int
+    learned: int
+    mean_retrievability: float | None
+
+
+@dataclass(frozen=True)
+class CardsByState:
+    """Each card counted once: suspended first, then new (reps == 0), then its FSRS state."""
+
+    new: int = 0
+    learning: int = 0
+    review: int = 0
+    relearning: int = 0
+    suspended: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.new + self.learning + self.review + self.relearning + self.suspended
+
+
+@dataclass(frozen=True)
+class ProgressReport:
+    now: datetime
+    today: date  # the current study day
+    time_zone: str
+    day_starts_at_hour: int
+    due_today: int
+    due_tomorrow: int
+    reviews_today: int
+    streak: int
+    forecast_30: list[tuple[date, int]]
+    reviews_per_day_90: list[tuple[date, int]]
+    heatmap_year: list[tuple[date, int]]
+    true_retention_30: float | None
+    retention_reviews_30: int  # how many reviews true_retention_30 is drawn from
+    target_retention: float
+    cards_by_state: CardsByState
+    mastery_by_topic: list[TopicMastery]
+    practice_scores: list[tuple[datetime, float]]
+
+    @property
+    def has_cards(self) -> bool:
+        return self.cards_by_state.total > 0
+
+
+def progress_report(session: Session, user_id: int, now: datetime) -> ProgressReport:
+    """All the dashboard's figures for `user_id` at `now` (an aware datetime)."""
+    zone_name, hour, retention, parameters = _user_settings(session, user_id)
+    today = _study_day(now, zone_name, hour)
+    heatmap_first = today - timedelta(days=HEATMAP_DAYS - 1)
+
+    forecast = _forecast(session, user_id, today, zone_name, hour)
+    days = _DayIndex(heatmap_first, HEATMAP_DAYS, zone_name, hour)
+    logs = session.execute(
+        select(ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.state_before).where(
+            ReviewLog.user_id == user_id,
+            ReviewLog.reviewed_at >= days.start,
+            ReviewLog.reviewed_at < days.end,
+        )
+    ).all()
+    per_day = Counter(days.day_of(row.reviewed_at) for row in logs)
+    heatmap = [(day, per_day.get(day, 0)) for day in days.days]
+
+    retention_since = _day_bounds(today - timedelta(days=RETENTION_DAYS - 1), zone_name, hour)[0]
+    mature = [
+        row.rating
+        for row in logs
+        if row.state_before == REVIEW_STATE and row.reviewed_at >= retention_since
+    ]
+    recalled = sum(1 for rating in mature if rating > AGAIN)
+
+    return ProgressReport(
+        now=now,
+        today=today,
+        time_zone=zone_name,
+        day_starts_at_hour=hour,
+        due_today=forecast[0][1],
+        due_tomorrow=forecast[1][1],
+        reviews_today=per_day.get(today, 0),
+        streak=_streak(session, user_id, today, set(per_day), heatmap_first, zone_name, hour),
+        forecast_30=forecast,
+        reviews_per_day_90=heatmap[-HISTORY_DAYS:],
+        heatmap_year=heatmap,
+        true_retention_30=recalled / len(mature) if mature else None,
+        retention_reviews_30=len(mature),
+        target_retention=retention,
+        cards_by_state=_cards_by_state(session, user_id),
+        mastery_by_topic=_mastery_by_topic(session, user_id, now, retention, parameters),
+        practice_scores=_practice_scores(session, user_id),
+    )
+
+
+def _user_settings(
+    session: Session, user_id: int
+) -> tuple[str, int, float, Sequence[float] | None]:
+    """(time zone, day start hour, desired retention, FSRS parameters), defaults if unset."""
+    zone_name = session.scalar(select(User.time_zone).where(User.id == user_id)) or "UTC"
+    if _zone(zone_name) is UTC:
+        zone_name = "UTC"
+    settings = session.execute(
+        select(
+            StudySettings.day_starts_at_hour,
+            StudySettings.desired_retention,
+            StudySettings.parameters,
+        ).where(StudySettings.user_id == user_id)
+    ).first()
+    if settings is None:
+        return zone_name, DEFAULT_DAY_START, DEFAULT_RETENTION, None
+    hour = DEFAULT_DAY_START if settings.day_starts_at_hour is None else settings.day_starts_at_hour
+    retention = settings.desired_retention or DEFAULT_RETENTION
+    return zone_name, hour, retention, settings.parameters
+
+
+def _forecast(
+    session: Session, user_id: int, today: date, zone_name: str, hour: int
+) -> list[tuple[date, int]]:
+    """Due reviews per study day from today; overdue cards count today.
+
+    A review is a card answered at least once (reps > 0: learning, review and
+    relearning cards) and not suspended. New cards are left out: how many of them
+    come up is the daily new-card limit's business, not the schedule's.
+    """
+    days = _DayIndex(today, FORECAST_DAYS, zone_name, hour)
+    dues = session.scalars(
+        select(ReviewCard.due).where(
+            ReviewCard.user_id == user_id,
+            ReviewCard.suspended.is_(False),
+            ReviewCard.reps > 0,
+            ReviewCard.due < days.end,
+        )
+    )
+    counts = Counter(days.day_of(due, clamp=True) for due in dues)
+    return [(day, counts.get(day, 0)) for day in days.days]
+
+
+def _streak(
+    session: Session,
+    user_id: int,
+    today: date,
+    review_days: set[date],
+    known_from: date,
+    zone_name: str,
+    hour: int,
+) -> int:
+    """Consecutive study days with a review, ending today (or yesterday if none yet today).
+
+    `review_days` covers the days from `known_from`; a streak that reaches further
+    back is followed a year at a time.
+    """
+    day = today if today in review_days else today - timedelta(days=1)
+    streak = 0
+    while True:
+        if day < known_from:
+            earlier = known_from - timedelta(days=HEATMAP_DAYS)
+            index = _DayIndex(earlier, HEATMAP_DAYS, zone_name, hour)
+            stamps = session.scalars(
+                select(ReviewLog.reviewed_at).where(
+                    ReviewLog.user_id == user_id,
+                    ReviewLog.reviewed_at >= index.start,
+                    ReviewLog.reviewed_at < index.end,
+                )
+            )
+            review_days |= {index.day_of(stamp) for stamp in stamps} - {None}
+            known_from = earlier
+        if day not in review_days:
+            return streak
+        streak += 1
+        day -= timedelta(days=1)
+
+
+def _cards_by_state(session: Session, user_id: int) -> CardsByState:
+    rows = session.execute(
+        select(
+            ReviewCard.state,
+            ReviewCard.suspended,
+            func.count(),
+            func.sum(case((ReviewCard.reps == 0, 1), else_=0)),
+        )
+        .where(ReviewCard.user_id == user_id)
+        .group_by(ReviewCard.state, ReviewCard.suspended)
+    ).all()
+    counts: Counter[str] = Counter()
+    names = {LEARNING_STATE: "learning", REVIEW_STATE: "review", RELEARNING_STATE: "relearning"}
+    for state, suspended, count, new in rows:
+        if suspended:
+            counts["suspended"] += count
+        else:
+            counts["new"] += new or 0
+            counts[names.get(state, "learning")] += count - (new or 0)
+    return CardsByState(**counts)
+
+
+def _mastery_by_topic(
+    session: Session,
+    user_id: int,
+    now: datetime,
+    retention: float,
+    parameters: Sequence[float] | None,
+) -> list[TopicMastery]:
+    """Per topic: how many cards, how many learned, mean retrievability of the learned ones."""
+    scheduler = _scheduler(retention, parameters)
+    rows = session.execute(
+        select(
+            QuestionBank.id,
+            QuestionBank.title,
+            Topic.path,
+            ReviewCard.reps,
+            ReviewCard.state,
+            ReviewCard.stability,
+            ReviewCard.difficulty,
+            ReviewCard.last_review,
+        )
+        .join(Question, ReviewCard.question_id == Question.id)
+        .join(QuestionBank, Question.bank_id == QuestionBank.id)
+        .outerjoin(Topic, Question.topic_id == Topic.id)
+        .where(ReviewCard.user_id == user_id)
+    ).all()
+    groups: dict[tuple[int, str, str | None], list[float | None]] = {}
+    for bank_id, title, path, reps, state, stability, difficulty, last_review in rows:
+        values = groups.setdefault((bank_id, title, path), [])
+        if reps > 0 and stability and last_review is not None:
+            card = fsrs.Card(
+                state=fsrs.State(state),
+                stability=stability,
+                difficulty=difficulty,
+                last_review=last_review,
+            )
+            values.append(scheduler.get_card_retrievability(card, now))
+        else:
+            values.append(None)
+    mastery = []
+    for (_, title, path), values in groups.items():
+        learned = [value for value in values if value is not None]
+        mean = sum(learned) / len(learned) if learned else None
+        mastery.append(TopicMastery(title, path, len(values), len(learned), mean))
+    # Topics without a path (None) come last within their bank.
+    return sorted(mastery, key=lambda m: (m.bank.casefold(), m.path is None, m.path or ""))
+
+
+def _scheduler(retention: float, parameters: Sequence[float] | None) -> fsrs.Scheduler:
+    if parameters:
+        try:
+            return fsrs.Scheduler(parameters=parameters, desired_retention=retention)
+        except (ValueError, TypeError, IndexError):
+            pass  # unusable personal parameters: the defaults still give a fair estimate
+    return fsrs.Scheduler(desired_retention=retention)
+
+
+def _practice_scores(session: Session, user_id: int) -> list[tuple[datetime, float]]:
+    rows = session.execute(
+        select(PracticeSession.finished_at, PracticeSession.score)
+        .where(
+            PracticeSession.user_id == user_id,
+            PracticeSession.finished_at.is_not(None),
+            PracticeSession.score.is_not(None),
+        )
+        .order_by(PracticeSession.finished_at, PracticeSession.id)
+    ).all()
+    return [(finished_at, score) for finished_at, score in rows]
+
+
+class _DayIndex:
+    """`count` consecutive study days from `first`, mapping a timestamp to its day."""
+
+    def __init__(self, first: date, count: int, zone_name: str, hour: int) -> None:
+        self.days = [first + timedelta(days=i) for i in range(count)]
+        self._starts = [_day_bounds(day, zone_name, hour)[0] for day in self.days]
+        self.start = self._starts[0]
+        self.end = _day_bounds(self.days[-1], zone_name, hour)[1]
+
+    def day_of(self, moment: datetime, clamp: bool = False) -> date | None:
+        """The study day holding `moment`; before the first day, None (or the first if
+        `clamp`); at or after the end, None."""
+        if moment >= self.end:
+            return None
+        index = bisect_right(self._starts, moment) - 1
+        if index < 0:
+            return self.days[0] if clamp else None
+        return self.days[index]
+
+
+def _zone(name: str) -> tzinfo:
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return UTC
+
+
+def _study_day(now: datetime, tz: str, hour: int) -> date:
+    """The study day `now` falls in: before `hour` local time it is still yesterday."""
+    local = now.astimezone(_zone(tz))
+    # Wall-clock arithmetic on purpose: the day turns at `hour` local time, DST or not.
+    return (local.replace(tzinfo=None) - timedelta(hours=hour)).date()
+
+
+def _day_bounds(day: date, tz: str, hour: int) -> tuple[datetime, datetime]:
+    """[start, end) of a study day, in UTC."""
+    zone = _zone(tz)
+    start = datetime.combine(day, time(hour), tzinfo=zone)
+    end = datetime.combine(day + timedelta(days=1), time(hour), tzinfo=zone)
+    return start.astimezone(UTC), end.astimezone(UTC)

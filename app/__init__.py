@@ -34,9 +34,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     bootstrap.init_app(app)
     limiter.init_app(app)
 
-    from . import models  # noqa: F401  (every table registered before use)
+    from . import (
+        banks,
+        models,  # noqa: F401  (every table registered before use)
+        practice,
+        sources,
+        study,
+    )
     from .access import register_login
-    from . import banks, practice, sources
     from .admin import views as admin
     from .auth import views as auth
     from .cli import register_commands
@@ -45,7 +50,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .templating import register_filters
 
     register_login(login_manager)
-    for feature in (core, auth, practice, banks, sources, admin):
+    for feature in (core, auth, study, practice, banks, sources, admin):
         app.register_blueprint(feature.bp)
     core.register_error_pages(app)
     register_filters(app)

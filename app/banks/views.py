@@ -17,7 +17,9 @@ PAGE_SIZE = 25
 @bp.get("/")
 @login_required
 def index():
-    return render_template("banks/index.html", summaries=bank_summaries(db.session), types=QUESTION_TYPES)
+    return render_template(
+        "banks/index.html", summaries=bank_summaries(db.session), types=QUESTION_TYPES
+    )
 
 
 @bp.get("/<int:bank_id>")

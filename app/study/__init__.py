@@ -1,9 +1,4 @@
-from . import views  # noqa: F401  (routes register on bp)
+from . import dashboard, views  # noqa: F401  (routes register on bp)
 from .blueprint import bp
-
-try:  # the progress dashboard registers its own routes
-    from . import dashboard  # noqa: F401
-except ImportError:  # pragma: no cover
-    pass
 
 __all__ = ["bp"]

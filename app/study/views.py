@@ -18,8 +18,8 @@ from ..questions import QUESTION_TYPES, grade, parse_response, present
 from ..scheduling import (
     CardNotFound,
     ExamError,
-    NothingToUndo,
     NotEnoughReviews,
+    NothingToUndo,
     OptimizerUnavailable,
     SettingsError,
     StaleAnswer,
@@ -77,7 +77,9 @@ def _card_view(card: ReviewCard, now: datetime) -> dict:
         "card": card,
         "question": question,
         "qtype": QUESTION_TYPES[question.kind],
-        "p": present(question.kind, question.content, rng=presentation_rng(current_user.id, question)),
+        "p": present(
+            question.kind, question.content, rng=presentation_rng(current_user.id, question)
+        ),
         "previews": {r.value: text for r, text in interval_previews(card, settings, now).items()},
         "labels": RATING_LABELS,
         "shown_at": _now_ms(),
@@ -303,13 +305,13 @@ def optimize():
     if not CsrfOnlyForm().validate_on_submit():
         abort(400)
     try:
-        result = optimize_parameters(db.session, current_user.id)
+        result = optimize_parameters(db.session, current_user.id, utcnow())
     except (OptimizerUnavailable, NotEnoughReviews) as exc:
         db.session.rollback()
         flash(str(exc), "warning")
         return redirect(url_for("study.settings"))
     db.session.commit()
-    if result.new_loss < result.old_loss:
+    if result.applied:
         flash(
             f"Personal parameters applied from {result.reviews} reviews: log loss "
             f"{result.old_loss:.4f} → {result.new_loss:.4f}.",

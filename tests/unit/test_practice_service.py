@@ -386,9 +386,6 @@ def test_missed_questions_go_to_the_reviews_service(catalogue, student, monkeypa
 
 
 def test_missed_questions_become_review_cards(catalogue, student):
-    scheduling = pytest.importorskip("app.scheduling")
-    if not hasattr(scheduling, "add_to_reviews"):
-        pytest.skip("app.scheduling.add_to_reviews is not written yet")
     from app.models import ReviewCard
 
     practice = start_session(

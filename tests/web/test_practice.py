@@ -139,9 +139,6 @@ def finished_session(client, bank, right_positions: set[int], count: int = 4) ->
 
 
 def test_missed_questions_are_added_to_reviews(bank, student_client):
-    scheduling = pytest.importorskip("app.scheduling")
-    if not hasattr(scheduling, "add_to_reviews"):
-        pytest.skip("app.scheduling.add_to_reviews is not written yet")
     from app.models import ReviewCard
 
     practice = finished_session(student_client, bank, right_positions={1})

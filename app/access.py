@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from flask import abort, current_app, flash, redirect, request, url_for
 from flask_login import LoginManager, current_user
 
 from .extensions import db
 from .models import Role, User
-
 
 _ANY_OWNER = object()
 
@@ -62,3 +63,17 @@ def register_login(login_manager: LoginManager) -> None:
     def unauthorized():  # type: ignore[no-untyped-def]
         flash(login_manager.login_message, login_manager.login_message_category)
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+
+
+def safe_next(target: str | None, fallback: str) -> str:
+    """Only same-site relative paths: no open redirect through a `next` value."""
+    if target:
+        parts = urlsplit(target)
+        if (
+            not parts.scheme
+            and not parts.netloc
+            and target.startswith("/")
+            and not target.startswith("//")
+        ):
+            return target
+    return fallback

@@ -1,26 +1,16 @@
 from __future__ import annotations
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from ..access import safe_next
 from ..accounts import AccountError, check_password_rules, create_user
 from ..extensions import db, limiter
 from ..models import User, normalize_email
 from .forms import ChangePasswordForm, LoginForm, ProfileForm, RegisterForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
-
-
-def _safe_next(target: str | None) -> str:
-    """Only same-site relative paths: no open redirect through ?next=."""
-    if target:
-        parts = urlsplit(target)
-        if not parts.scheme and not parts.netloc and target.startswith("/"):
-            return target
-    return url_for("core.home")
 
 
 @bp.route("/register", methods=["GET", "POST"])
@@ -68,7 +58,7 @@ def login():
         else:
             login_user(user, remember=form.remember.data)
             flash(f"Logged in as {user.display_name}.", "success")
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next"), url_for("core.home")))
     return render_template("auth/login.html", form=form), 200 if not form.errors else 422
 
 

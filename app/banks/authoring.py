@@ -1,1 +1,176 @@
 """Creating and editing banks and questions (teachers and admins, in banks they own)."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required
+from sqlalchemy import select
+
+from ..access import check_access
+from ..extensions import db
+from ..models import Question, QuestionBank, Role, SourceDocument
+from ..questions import QUESTION_TYPES, ValidationError, grade, present, validate_content
+from ..seeding import ensure_topic
+from .blueprint import bp
+from .forms import (
+    FORMS,
+    BankForm,
+    QuestionForm,
+    apply_validation_error,
+    content_from_form,
+    fill_form_from_content,
+    question_form_data,
+)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new_bank():
+    check_access(Role.TEACHER)
+    form = BankForm()
+    if form.validate_on_submit():
+        bank = QuestionBank(
+            title=form.title.data.strip(),
+            description=(form.description.data or "").strip(),
+            owner_id=current_user.id,
+        )
+        db.session.add(bank)
+        db.session.commit()
+        flash(f"Bank “{bank.title}” created.", "success")
+        return redirect(url_for("banks.bank", bank_id=bank.id))
+    status = 422 if form.errors else 200
+    return render_template("banks/new_bank.html", form=form), status
+
+
+def _editable_bank(bank_id: int) -> QuestionBank:
+    bank = db.get_or_404(QuestionBank, bank_id)
+    check_access(Role.TEACHER, owner_id=bank.owner_id)
+    return bank
+
+
+@bp.route("/<int:bank_id>/questions/new", methods=["GET", "POST"])
+@login_required
+def new_question(bank_id: int):
+    bank = _editable_bank(bank_id)
+    kind = request.args.get("type")
+    if kind is None:
+        return render_template("banks/choose_type.html", bank=bank, types=QUESTION_TYPES)
+    if kind not in QUESTION_TYPES:
+        abort(404)
+    form = FORMS[kind](bank_id=bank.id)
+    return _author(bank, kind, form, question=None)
+
+
+@bp.route("/<int:bank_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_question(bank_id: int, question_id: int):
+    bank = _editable_bank(bank_id)
+    question = db.get_or_404(Question, question_id)
+    if question.bank_id != bank.id:
+        abort(404)
+    form = FORMS[question.kind](
+        data=question_form_data(question), bank_id=bank.id, question_id=question.id
+    )
+    if request.method == "GET":
+        fill_form_from_content(question.kind, form, question.content)
+    return _author(bank, question.kind, form, question=question)
+
+
+def _checked_content(kind: str, form: QuestionForm) -> dict[str, Any] | None:
+    """Validate the form and the question it describes; None (with errors shown) if bad."""
+    fields_ok = form.validate()
+    try:
+        content = validate_content(kind, content_from_form(kind, form))
+    except ValidationError as exc:
+        apply_validation_error(form, exc)
+        return None
+    return content if fields_ok else None
+
+
+def _author(bank: QuestionBank, kind: str, form: QuestionForm, question: Question | None):
+    preview = None
+    status = 200
+    if request.method == "POST":
+        content = _checked_content(kind, form)
+        if content is None:
+            status = 422
+        elif request.form.get("action") == "preview":
+            preview = _preview(kind, content, form)
+        else:
+            question = _save(bank, kind, form, content, question)
+            db.session.commit()
+            flash("Question saved.", "success")
+            return redirect(url_for("banks.question", bank_id=bank.id, question_id=question.id))
+    return (
+        render_template(
+            "banks/edit_question.html",
+            bank=bank,
+            kind=kind,
+            qtype=QUESTION_TYPES[kind],
+            form=form,
+            question=question,
+            preview=preview,
+        ),
+        status,
+    )
+
+
+def _preview(kind: str, content: dict[str, Any], form: QuestionForm) -> dict[str, Any]:
+    """What a student would see, and the answer; nothing is written."""
+    try:
+        answer = grade(kind, content, {}).answer_text
+    except (KeyError, TypeError, ValueError):
+        answer = ""
+    return {
+        # A fixed seed: previewing twice shows the same shuffle.
+        "p": present(kind, content, rng=random.Random(0)),
+        "answer": answer,
+        "explanation": (form.explanation.data or "").strip(),
+        "excerpt": " ".join((form.excerpt.data or "").split()),
+    }
+
+
+def _save(
+    bank: QuestionBank,
+    kind: str,
+    form: QuestionForm,
+    content: dict[str, Any],
+    question: Question | None,
+) -> Question:
+    topic_path = (form.topic.data or "").strip()
+    topic = ensure_topic(db.session, bank.id, topic_path) if topic_path.strip("/ ") else None
+    slug = form.source_document.data or ""
+    document = (
+        db.session.scalar(select(SourceDocument).where(SourceDocument.slug == slug))
+        if slug
+        else None
+    )
+    excerpt = " ".join((form.excerpt.data or "").split())
+    values: dict[str, Any] = {
+        "content": content,
+        "explanation": (form.explanation.data or "").strip(),
+        "difficulty": form.difficulty.data,
+        "topic_id": topic.id if topic else None,
+        "source_document_id": document.id if document else None,
+        "source_section": (form.source_section.data or "").strip() or None if document else None,
+        "source_excerpt": excerpt or None if document else None,
+    }
+    if question is None:
+        question = Question(
+            bank_id=bank.id, kind=kind, external_id=form.new_external_id(), **values
+        )
+        db.session.add(question)
+        db.session.flush()
+        return question
+    external_id = (form.external_id.data or "").strip() or question.external_id
+    values["external_id"] = external_id
+    # Like `flask seed`: the version goes up only when something changed, since a new
+    # version reshuffles what students see.
+    if any(getattr(question, key) != value for key, value in values.items()):
+        for key, value in values.items():
+            setattr(question, key, value)
+        question.version += 1
+    return question

@@ -10,6 +10,7 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from ..access import safe_next
 from ..banks.service import presentation_rng
 from ..extensions import db
 from ..models import QuestionBank, ReviewCard, Topic
@@ -216,7 +217,7 @@ def card_action(card_id: int, action: str):
         }[action],
         "success",
     )
-    return redirect(request.form.get("next") or url_for("study.queue"))
+    return redirect(safe_next(request.form.get("next"), url_for("study.queue")))
 
 
 @bp.post("/add")
@@ -243,7 +244,7 @@ def add():
         flash(f"Added {added} card{'s' if added != 1 else ''} to your reviews.", "success")
     else:
         flash("Those questions are already in your reviews.", "info")
-    return redirect(request.form.get("next") or url_for("study.queue"))
+    return redirect(safe_next(request.form.get("next"), url_for("study.queue")))
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -1,0 +1,529 @@
+"""Forms for authoring banks and questions: one form per question type on a shared base.
+
+The forms only gather text; app.questions.validation decides what a valid question is.
+`content_from_form` builds the content it checks (leaving blank rows out), and
+`apply_validation_error` puts its complaint back next to the input at fault.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import secrets
+from collections.abc import Callable
+from typing import Any
+
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import (
+    BooleanField,
+    FieldList,
+    FloatField,
+    Form,
+    FormField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import ValidationError as FieldError
+
+from ..documents import excerpt_in_section, split_sections
+from ..extensions import db
+from ..models import Question, SourceDocument
+from ..questions import ValidationError
+from ..seeding import MAX_EXCERPT_CHARS
+
+DIFFICULTIES = [(1, "Easy"), (2, "Medium"), (3, "Hard")]
+SPARE_ROWS = 2  # blank rows offered after the filled ones, so an author can add more
+
+
+class BankForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    description = TextAreaField("Description", validators=[Length(max=5000)])
+
+
+# -- rows ------------------------------------------------------------------------------------
+
+
+class NumberField(StringField):
+    """A number typed as text: an int stays an int, so 1956 is not stored as 1956.0."""
+
+    def process_formdata(self, valuelist: list[Any]) -> None:
+        raw = str(valuelist[0]).strip() if valuelist else ""
+        self.data = None
+        if not raw:
+            return
+        try:
+            self.data = int(raw)
+        except ValueError:
+            try:
+                number = float(raw)
+            except ValueError:
+                raise ValueError("Enter a number, such as 1956 or 0.5.") from None
+            if not math.isfinite(number):
+                raise ValueError("Enter an ordinary finite number.") from None
+            self.data = number
+
+    def _value(self) -> str:
+        if self.raw_data:
+            return str(self.raw_data[0])
+        return "" if self.data is None else str(self.data)
+
+
+class OptionForm(Form):
+    text = StringField("Text")
+    correct = BooleanField("Correct")
+    feedback = StringField("Feedback")
+
+
+class ShortAnswerRowForm(Form):
+    text = StringField("Accepted answer")
+    credit = FloatField(
+        "Credit %", default=100, validators=[Optional(), NumberRange(min=0, max=100)]
+    )
+    feedback = StringField("Feedback")
+
+
+class NumericalRowForm(Form):
+    value = NumberField("Value")
+    tolerance = NumberField("± tolerance")
+    min = NumberField("Min")
+    max = NumberField("Max")
+    credit = FloatField(
+        "Credit %", default=100, validators=[Optional(), NumberRange(min=0, max=100)]
+    )
+    feedback = StringField("Feedback")
+
+
+class PairForm(Form):
+    left = StringField("Left")
+    right = StringField("Right")
+
+
+# -- question forms ----------------------------------------------------------------------------
+
+
+class QuestionForm(FlaskForm):
+    """Fields every type shares; `bank_id` and `question_id` scope the external id check."""
+
+    prompt = TextAreaField("Prompt", description="Markdown.")
+    explanation = TextAreaField(
+        "Explanation", description="Markdown: why the answer is right, naming the source."
+    )
+    topic = StringField(
+        "Topic",
+        validators=[Optional(), Length(max=500)],
+        description='Optional. "Parent/Child" makes a hierarchy.',
+    )
+    difficulty = SelectField("Difficulty", choices=DIFFICULTIES, coerce=int, default=2)
+    source_document = SelectField("Source document", choices=[("", "None")], default="")
+    source_section = StringField(
+        "Source section", validators=[Length(max=80)], description="A section slug of that document."
+    )
+    excerpt = TextAreaField(
+        "Excerpt",
+        description=f"Verbatim text of that section (at most {MAX_EXCERPT_CHARS} characters).",
+    )
+    external_id = StringField(
+        "External id",
+        validators=[
+            Optional(),
+            Length(max=120),
+            Regexp(r"^[\w.:-]+$", message="Use letters, digits, '.', ':', '-' or '_'."),
+        ],
+        description="Optional; a stable id such as q-1a2b3c4d is made when left blank.",
+    )
+
+    def __init__(
+        self, *args: Any, bank_id: int | None = None, question_id: int | None = None, **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.bank_id = bank_id
+        self.question_id = question_id
+        self.row_map: dict[str, list[int]] = {}
+        self.list_errors: dict[str, list[str]] = {}
+        self.general_errors: list[str] = []
+        slugs = db.session.scalars(select(SourceDocument.slug).order_by(SourceDocument.slug))
+        self.source_document.choices = [("", "None")] + [(slug, slug) for slug in slugs]
+
+    def validate_external_id(self, field: StringField) -> None:
+        external_id = (field.data or "").strip()
+        if not external_id or self.bank_id is None:
+            return
+        clash = db.session.scalar(
+            select(Question.id).where(
+                Question.bank_id == self.bank_id, Question.external_id == external_id
+            )
+        )
+        if clash is not None and clash != self.question_id:
+            raise FieldError("Another question in this bank has this id.")
+
+    def validate_excerpt(self, field: TextAreaField) -> None:
+        excerpt = " ".join((field.data or "").split())
+        slug = self.source_document.data or ""
+        if not slug:
+            if excerpt:
+                raise FieldError("Choose the source document this excerpt comes from.")
+            return
+        if not excerpt:
+            raise FieldError("Quote the passage of the document that supports the answer.")
+        if len(excerpt) > MAX_EXCERPT_CHARS:
+            raise FieldError(f"Keep the excerpt to {MAX_EXCERPT_CHARS} characters or fewer.")
+        document = db.session.scalar(select(SourceDocument).where(SourceDocument.slug == slug))
+        if document is None:
+            return  # the select field reports an unknown document
+        section = (self.source_section.data or "").strip()
+        known = [s["slug"] for s in document.sections]
+        if section not in known:
+            self.source_section.errors = [
+                *self.source_section.errors,
+                f"Use a section of {slug}: {', '.join(known)}.",
+            ]
+            raise FieldError("The excerpt's section is not a section of that document.")
+        sections = split_sections(document.text, document.sections, document.skip_lines)
+        if not excerpt_in_section(sections, section, excerpt):
+            raise FieldError(f"This text is not in section {section!r} of {slug}.")
+
+    def new_external_id(self) -> str:
+        """The typed id, or a fresh random one not yet used in the bank."""
+        typed = (self.external_id.data or "").strip()
+        if typed:
+            return typed
+        while True:
+            candidate = "q-" + secrets.token_hex(4)
+            taken = db.session.scalar(
+                select(Question.id).where(
+                    Question.bank_id == self.bank_id, Question.external_id == candidate
+                )
+            )
+            if taken is None:
+                return candidate
+
+
+class FlashcardForm(QuestionForm):
+    back = TextAreaField("Back", description="Markdown: what the card's back shows.")
+
+
+class ChoiceForm(QuestionForm):
+    options = FieldList(FormField(OptionForm), min_entries=5)
+    pin_order = BooleanField(
+        "Keep the options in this order", description="Otherwise each student sees them shuffled."
+    )
+
+
+class MultipleChoiceForm(ChoiceForm):
+    pass
+
+
+class MultipleResponseForm(ChoiceForm):
+    pass
+
+
+class TrueFalseForm(QuestionForm):
+    answer = RadioField("The statement is", choices=[("true", "True"), ("false", "False")])
+    feedback_true = StringField("Feedback for answering True")
+    feedback_false = StringField("Feedback for answering False")
+
+
+class ShortAnswerForm(QuestionForm):
+    answers = FieldList(FormField(ShortAnswerRowForm), min_entries=4)
+
+
+class NumericalForm(QuestionForm):
+    answers = FieldList(FormField(NumericalRowForm), min_entries=3)
+    unit = StringField("Unit", validators=[Length(max=40)], description="Optional, e.g. km.")
+
+
+class ClozeForm(QuestionForm):
+    text = TextAreaField(
+        "Text with gaps", description="Mark the gaps {{1}}, {{2}} and so on, in order."
+    )
+    gaps = FieldList(
+        StringField(
+            "Gap",
+            description=(
+                "Accepted answers separated by |, e.g. Khrushchev | Khrushchyov. For a "
+                "drop-down, start with options: and mark the right one with *, "
+                "e.g. options: 1953 | *1956 | 1964."
+            ),
+        ),
+        min_entries=4,
+    )
+
+
+class MatchingForm(QuestionForm):
+    pairs = FieldList(FormField(PairForm), min_entries=4)
+    distractors = TextAreaField(
+        "Distractors", description="Extra right-hand answers that match nothing, one per line."
+    )
+
+
+class OrderingForm(QuestionForm):
+    items = FieldList(
+        StringField("Item", description="List the items in the correct order."), min_entries=5
+    )
+
+
+class EssayForm(QuestionForm):
+    model_answer = TextAreaField("Model answer", description="Markdown.")
+    rubric = TextAreaField("Rubric", description="Optional. Markdown: what a good answer covers.")
+
+
+FORMS: dict[str, type[QuestionForm]] = {
+    "flashcard": FlashcardForm,
+    "multiple_choice": MultipleChoiceForm,
+    "multiple_response": MultipleResponseForm,
+    "true_false": TrueFalseForm,
+    "short_answer": ShortAnswerForm,
+    "numerical": NumericalForm,
+    "cloze": ClozeForm,
+    "matching": MatchingForm,
+    "ordering": OrderingForm,
+    "essay": EssayForm,
+}
+
+# The list fields of each type, for templates and error mapping.
+ROW_FIELDS = ("options", "answers", "gaps", "pairs", "items")
+
+
+# -- form → content ----------------------------------------------------------------------------
+
+
+def _clean(value: Any) -> str:
+    return (value or "").strip() if isinstance(value, str) or value is None else str(value)
+
+
+def _rows(form: QuestionForm, name: str, is_blank: Callable[[Any], bool]) -> list[Any]:
+    """The non-blank rows of a list field; records which form row each content index is."""
+    rows, mapping = [], []
+    for number, entry in enumerate(getattr(form, name).entries):
+        data = entry.data
+        if is_blank(data):
+            continue
+        rows.append(data)
+        mapping.append(number)
+    form.row_map[name] = mapping
+    return rows
+
+
+def _credit(percent: float | None) -> float:
+    return 1.0 if percent is None else percent / 100
+
+
+def _parse_gap(raw: str, index: int) -> dict[str, Any]:
+    if raw.lower().startswith("options:"):
+        options, correct = [], []
+        for position, option in enumerate(o.strip() for o in raw[len("options:") :].split("|")):
+            if option.startswith("*"):
+                correct.append(position)
+                option = option[1:].strip()
+            options.append(option)
+        if len(correct) != 1:
+            raise ValidationError(
+                f"gaps[{index}]", "mark exactly one option as the right one with *"
+            )
+        return {"options": options, "correct": correct[0]}
+    return {"answers": [a.strip() for a in raw.split("|") if a.strip()]}
+
+
+def content_from_form(kind: str, form: QuestionForm) -> dict[str, Any]:
+    """The question content the form describes, blank rows left out; not yet validated.
+
+    Raises ValidationError for a cloze gap whose options mark no single right one.
+    """
+    form.row_map = {}
+    content: dict[str, Any] = {"prompt": _clean(form.prompt.data)}
+    if kind == "flashcard":
+        content["back"] = _clean(form.back.data)
+    elif kind in ("multiple_choice", "multiple_response"):
+        rows = _rows(
+            form,
+            "options",
+            lambda r: not (_clean(r["text"]) or _clean(r["feedback"]) or r["correct"]),
+        )
+        content["options"] = [
+            {
+                "text": _clean(r["text"]),
+                "correct": bool(r["correct"]),
+                "feedback": _clean(r["feedback"]),
+            }
+            for r in rows
+        ]
+        content["pin_order"] = bool(form.pin_order.data)
+    elif kind == "true_false":
+        if form.answer.data in ("true", "false"):
+            content["answer"] = form.answer.data == "true"
+        content["feedback_true"] = _clean(form.feedback_true.data)
+        content["feedback_false"] = _clean(form.feedback_false.data)
+    elif kind == "short_answer":
+        rows = _rows(form, "answers", lambda r: not (_clean(r["text"]) or _clean(r["feedback"])))
+        content["answers"] = [
+            {
+                "text": _clean(r["text"]),
+                "credit": _credit(r["credit"]),
+                "feedback": _clean(r["feedback"]),
+            }
+            for r in rows
+        ]
+    elif kind == "numerical":
+        numbers = ("value", "tolerance", "min", "max")
+        rows = _rows(
+            form,
+            "answers",
+            lambda r: all(r[k] is None for k in numbers) and not _clean(r["feedback"]),
+        )
+        answers = []
+        for r in rows:
+            answer = {k: r[k] for k in numbers if r[k] is not None}
+            answer["credit"] = _credit(r["credit"])
+            answer["feedback"] = _clean(r["feedback"])
+            answers.append(answer)
+        content["answers"] = answers
+        content["unit"] = _clean(form.unit.data)
+    elif kind == "cloze":
+        content["text"] = _clean(form.text.data)
+        rows = _rows(form, "gaps", lambda r: not _clean(r))
+        content["gaps"] = [_parse_gap(_clean(r), i) for i, r in enumerate(rows)]
+    elif kind == "matching":
+        rows = _rows(form, "pairs", lambda r: not (_clean(r["left"]) or _clean(r["right"])))
+        content["pairs"] = [{"left": _clean(r["left"]), "right": _clean(r["right"])} for r in rows]
+        lines = (form.distractors.data or "").splitlines()
+        content["distractors"] = [line.strip() for line in lines if line.strip()]
+    elif kind == "ordering":
+        content["items"] = [_clean(r) for r in _rows(form, "items", lambda r: not _clean(r))]
+    elif kind == "essay":
+        content["model_answer"] = _clean(form.model_answer.data)
+        content["rubric"] = _clean(form.rubric.data)
+    return content
+
+
+# -- content → form ----------------------------------------------------------------------------
+
+
+def _percent(credit: float) -> float | int:
+    percent = round(credit * 100, 2)
+    return int(percent) if percent == int(percent) else percent
+
+
+def _format_gap(gap: dict[str, Any]) -> str:
+    if "options" in gap:
+        marked = [("*" if i == gap["correct"] else "") + o for i, o in enumerate(gap["options"])]
+        return "options: " + " | ".join(marked)
+    return " | ".join(gap["answers"])
+
+
+def _fill_rows(form: QuestionForm, name: str, data: list[Any], blank: Any) -> None:
+    field = getattr(form, name)
+    rows = data + [blank] * SPARE_ROWS
+    rows += [blank] * max(0, field.min_entries - len(rows))
+    field.process(None, data=rows)
+
+
+def fill_form_from_content(kind: str, form: QuestionForm, content: dict[str, Any]) -> None:
+    """Put stored (validated) content into the form's type fields, with spare blank rows."""
+    form.prompt.data = content.get("prompt", "")
+    if kind == "flashcard":
+        form.back.data = content["back"]
+    elif kind in ("multiple_choice", "multiple_response"):
+        options = [
+            {"text": o["text"], "correct": o["correct"], "feedback": o.get("feedback", "")}
+            for o in content["options"]
+        ]
+        _fill_rows(form, "options", options, {"text": "", "correct": False, "feedback": ""})
+        form.pin_order.data = bool(content.get("pin_order"))
+    elif kind == "true_false":
+        form.answer.data = "true" if content["answer"] else "false"
+        form.feedback_true.data = content.get("feedback_true", "")
+        form.feedback_false.data = content.get("feedback_false", "")
+    elif kind == "short_answer":
+        answers = [
+            {
+                "text": a["text"],
+                "credit": _percent(a.get("credit", 1.0)),
+                "feedback": a.get("feedback", ""),
+            }
+            for a in content["answers"]
+        ]
+        _fill_rows(form, "answers", answers, {"text": "", "credit": 100, "feedback": ""})
+    elif kind == "numerical":
+        answers = [
+            {
+                **{k: a.get(k) for k in ("value", "tolerance", "min", "max")},
+                "credit": _percent(a.get("credit", 1.0)),
+                "feedback": a.get("feedback", ""),
+            }
+            for a in content["answers"]
+        ]
+        _fill_rows(form, "answers", answers, {"credit": 100})
+        form.unit.data = content.get("unit", "")
+    elif kind == "cloze":
+        form.text.data = content["text"]
+        _fill_rows(form, "gaps", [_format_gap(g) for g in content["gaps"]], "")
+    elif kind == "matching":
+        _fill_rows(form, "pairs", list(content["pairs"]), {"left": "", "right": ""})
+        form.distractors.data = "\n".join(content.get("distractors", []))
+    elif kind == "ordering":
+        _fill_rows(form, "items", list(content["items"]), "")
+    elif kind == "essay":
+        form.model_answer.data = content["model_answer"]
+        form.rubric.data = content.get("rubric", "")
+
+
+# -- engine errors → form fields ---------------------------------------------------------------
+
+_FIELD_PATH = re.compile(r"^(\w+)(?:\[(\d+)\])?(?:\.(\w+))?$")
+
+
+def _sentence(message: str) -> str:
+    message = message.strip()
+    message = message[:1].upper() + message[1:]
+    return message if message.endswith((".", "!", "?")) else message + "."
+
+
+def _add_error(field: Any, message: str) -> None:
+    field.errors = [*field.errors, message]
+
+
+def apply_validation_error(form: QuestionForm, exc: ValidationError) -> None:
+    """Show the engine's complaint next to the input it concerns (or at the top)."""
+    match = _FIELD_PATH.match(exc.field)
+    name, index, sub = match.groups() if match else (exc.field, None, None)
+    field = form[name] if name in form else None
+    if name in ROW_FIELDS and field is not None:
+        rows = form.row_map.get(name, [])
+        if index is None or int(index) >= len(rows):
+            form.list_errors.setdefault(name, []).append(_sentence(exc.message))
+            return
+        entry = field.entries[rows[int(index)]]
+        if isinstance(entry, FormField):
+            if sub and sub in entry.form:
+                target = entry.form[sub]
+                message = f"{target.label.text} {exc.message}"
+            else:
+                target, message = next(iter(entry.form)), exc.message
+            _add_error(target, _sentence(message))
+        else:
+            _add_error(entry, _sentence(exc.message))
+        return
+    if name == "distractors" and field is not None:
+        _add_error(field, _sentence(f"line {int(index) + 1} {exc.message}" if index else exc.message))
+        return
+    if field is not None and sub is None and index is None:
+        _add_error(field, _sentence(f"{field.label.text} {exc.message}"))
+        return
+    form.general_errors.append(_sentence(f"{exc.field}: {exc.message}"))
+
+
+def question_form_data(question: Question) -> dict[str, Any]:
+    """The shared fields of a stored question, as form data."""
+    return {
+        "explanation": question.explanation or "",
+        "topic": question.topic.path if question.topic else "",
+        "difficulty": question.difficulty,
+        "source_document": question.source_document.slug if question.source_document else "",
+        "source_section": question.source_section or "",
+        "excerpt": question.source_excerpt or "",
+        "external_id": question.external_id,
+    }

@@ -1,0 +1,236 @@
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import Question, QuestionBank, ReviewCard, ReviewLog, StudySettings, Topic
+from tests.conftest import log_in
+
+MC = {
+    "prompt": "Which congress heard the Secret Speech?",
+    "options": [
+        {"text": "The 20th", "correct": True},
+        {"text": "The 22nd", "correct": False},
+        {"text": "The 19th", "correct": False},
+    ],
+}
+
+
+@pytest.fixture
+def bank(app):
+    bank = QuestionBank(title="Timeline", description="")
+    db.session.add(bank)
+    db.session.flush()
+    topic = Topic(bank_id=bank.id, name="1950s", path="1950s")
+    db.session.add(topic)
+    db.session.flush()
+    db.session.add_all(
+        [
+            Question(
+                bank_id=bank.id,
+                topic_id=topic.id,
+                kind="flashcard",
+                external_id="f1",
+                content={"prompt": "Thaw", "back": "The loosening after 1953"},
+            ),
+            Question(
+                bank_id=bank.id,
+                topic_id=topic.id,
+                kind="multiple_choice",
+                external_id="m1",
+                content=MC,
+            ),
+        ]
+    )
+    db.session.commit()
+    return bank
+
+
+def logs() -> int:
+    return db.session.scalar(select(func.count()).select_from(ReviewLog))
+
+
+def add_bank(client, bank):
+    return client.post("/study/add", data={"bank_id": bank.id, "next": "/study/"})
+
+
+def card_for(kind: str) -> ReviewCard:
+    return db.session.scalars(select(ReviewCard).join(Question).where(Question.kind == kind)).one()
+
+
+def test_adding_a_bank_creates_cards_once(student_client, bank):
+    assert add_bank(student_client, bank).headers["Location"] == "/study/"
+    assert db.session.scalar(select(func.count()).select_from(ReviewCard)) == 2
+    page = student_client.post(
+        "/study/add", data={"bank_id": bank.id}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "already in your reviews" in page
+    assert db.session.scalar(select(func.count()).select_from(ReviewCard)) == 2
+
+
+def test_add_refuses_an_offsite_next(student_client, bank):
+    response = student_client.post(
+        "/study/add", data={"bank_id": bank.id, "next": "https://evil.example/"}
+    )
+    assert response.headers["Location"] == "/study/"
+
+
+def test_flashcard_reveal_shows_ratings_with_intervals(student_client, bank):
+    add_bank(student_client, bank)
+    page = student_client.get("/study/").get_data(as_text=True)
+    assert "Thaw" in page and "Show answer" in page
+    card = card_for("flashcard")
+    revealed = student_client.get(f"/study/?reveal={card.id}").get_data(as_text=True)
+    assert "The loosening after 1953" in revealed
+    for label, interval in (("Again", "1m"), ("Hard", "6m"), ("Good", "10m"), ("Easy", "")):
+        assert label in revealed
+        if interval:
+            assert interval in revealed
+    assert re.search(r'name="version" value="1"', revealed)
+
+
+def test_answer_is_applied_once_even_when_submitted_twice(student_client, bank):
+    add_bank(student_client, bank)
+    card = card_for("flashcard")
+    data = {"rating": 3, "version": card.version}
+    assert student_client.post(f"/study/cards/{card.id}/answer", data=data).status_code == 302
+    again = student_client.post(f"/study/cards/{card.id}/answer", data=data, follow_redirects=True)
+    assert "already recorded" in again.get_data(as_text=True)
+    assert logs() == 1
+    db.session.refresh(card)
+    assert card.reps == 1 and card.version == 2
+
+
+def test_typed_answer_is_graded_and_rating_suggested(student_client, bank):
+    add_bank(student_client, bank)
+    card = card_for("multiple_choice")
+    right = student_client.post(f"/study/cards/{card.id}/check", data={"choice": "0"})
+    page = right.get_data(as_text=True)
+    assert "Correct" in page and "Good (suggested)" in page
+    wrong = student_client.post(f"/study/cards/{card.id}/check", data={"choice": "1"})
+    assert "Again (suggested)" in wrong.get_data(as_text=True)
+    answer_json = re.search(r'name="answer" value="([^"]+)"', page).group(1)
+    student_client.post(
+        f"/study/cards/{card.id}/answer",
+        data={
+            "rating": 3,
+            "version": card.version,
+            "answer": answer_json.replace("&#34;", '"'),
+            "grade": "1.0",
+        },
+    )
+    log = db.session.scalars(select(ReviewLog)).one()
+    assert log.answer == {"choice": 0} and log.grade == 1.0 and log.rating == 3
+
+
+def test_undo_restores_the_card(student_client, bank):
+    add_bank(student_client, bank)
+    card = card_for("flashcard")
+    student_client.post(f"/study/cards/{card.id}/answer", data={"rating": 1, "version": 1})
+    page = student_client.post("/study/undo", follow_redirects=True).get_data(as_text=True)
+    assert "undone" in page and logs() == 0
+    db.session.refresh(card)
+    assert card.reps == 0 and card.stability is None
+    nothing = student_client.post("/study/undo", follow_redirects=True).get_data(as_text=True)
+    assert "no answer to undo" in nothing
+
+
+def test_suspend_and_bury_take_the_card_out_of_the_queue(student_client, bank):
+    add_bank(student_client, bank)
+    flash_card, mc_card = card_for("flashcard"), card_for("multiple_choice")
+    student_client.post(f"/study/cards/{flash_card.id}/suspend")
+    student_client.post(f"/study/cards/{mc_card.id}/bury")
+    page = student_client.get("/study/").get_data(as_text=True)
+    assert "No cards due right now" in page
+    settings = student_client.get("/study/settings").get_data(as_text=True)
+    assert "Thaw" in settings and "Unsuspend" in settings
+
+
+def test_other_students_card_is_404(app, bank, make_user, client):
+    owner = make_user()
+    log_in(client, owner)
+    add_bank(client, bank)
+    card = card_for("flashcard")
+    client.post("/auth/logout")
+    with app.app_context():
+        other = make_user()
+        intruder = app.test_client()
+        log_in(intruder, other)
+        assert (
+            intruder.post(
+                f"/study/cards/{card.id}/answer", data={"rating": 3, "version": 1}
+            ).status_code
+            == 404
+        )
+        assert intruder.post(f"/study/cards/{card.id}/suspend").status_code == 404
+    assert logs() == 0
+
+
+def test_empty_reviews_page_points_to_banks(student_client):
+    page = student_client.get("/study/").get_data(as_text=True)
+    assert "Your reviews are empty" in page and "/banks/" in page
+
+
+def test_settings_save_and_bad_values_are_refused(student_client, student):
+    good = {
+        "desired_retention": "0.85",
+        "new_per_day": 5,
+        "max_reviews_per_day": 50,
+        "learning_steps": "1m 5m 30m",
+        "relearning_steps": "10m",
+        "maximum_interval": 365,
+        "day_starts_at_hour": 3,
+    }
+    assert student_client.post("/study/settings", data=good).status_code == 302
+    settings = db.session.get(StudySettings, student.id)
+    assert (settings.desired_retention, settings.learning_steps) == (0.85, [60, 300, 1800])
+    bad = student_client.post("/study/settings", data={**good, "desired_retention": "0.5"})
+    assert bad.status_code == 422
+    steps = student_client.post("/study/settings", data={**good, "learning_steps": "ten"})
+    assert steps.status_code == 422 and "not a step" in steps.get_data(as_text=True)
+    db.session.refresh(settings)
+    assert settings.desired_retention == 0.85 and settings.learning_steps == [60, 300, 1800]
+
+
+def test_optimize_without_the_extra_says_so(student_client):
+    page = student_client.get("/study/settings").get_data(as_text=True)
+    from app.scheduling import optimizer_available
+
+    if optimizer_available():
+        assert "Optimize" in page
+        result = student_client.post("/study/optimize", follow_redirects=True)
+        assert "at least 400 reviews" in result.get_data(as_text=True)
+    else:
+        assert "optimizer is not installed" in page
+
+
+def test_exam_dates_set_list_and_refuse_the_past(student_client, bank):
+    future = date.today() + timedelta(days=10)
+    ok = student_client.post(
+        "/study/exams", data={"scope": f"bank:{bank.id}", "exam_on": future.isoformat()}
+    )
+    assert ok.status_code == 302
+    page = student_client.get("/study/exams").get_data(as_text=True)
+    assert future.isoformat() in page
+    past = student_client.post(
+        "/study/exams",
+        data={
+            "scope": f"bank:{bank.id}",
+            "exam_on": (date.today() - timedelta(days=3)).isoformat(),
+        },
+    )
+    assert past.status_code == 422 and "in the past" in past.get_data(as_text=True)
+
+
+def test_home_tells_the_student_what_is_due(student_client, bank):
+    add_bank(student_client, bank)
+    page = student_client.get("/").get_data(as_text=True)
+    assert "Study now" in page and "2 new cards" in page
+
+
+def test_study_needs_login(client):
+    assert client.get("/study/").status_code == 302

@@ -113,6 +113,7 @@ def _author(bank: QuestionBank, kind: str, form: QuestionForm, question: Questio
             form=form,
             question=question,
             preview=preview,
+            failed=status == 422,
         ),
         status,
     )
@@ -155,8 +156,8 @@ def _save(
         "difficulty": form.difficulty.data,
         "topic_id": topic.id if topic else None,
         "source_document_id": document.id if document else None,
-        "source_section": (form.source_section.data or "").strip() or None if document else None,
-        "source_excerpt": excerpt or None if document else None,
+        "source_section": ((form.source_section.data or "").strip() or None) if document else None,
+        "source_excerpt": (excerpt or None) if document else None,
     }
     if question is None:
         question = Question(

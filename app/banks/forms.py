@@ -26,7 +26,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, Regexp
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.validators import ValidationError as FieldError
 
 from ..documents import excerpt_in_section, split_sections
@@ -120,7 +120,9 @@ class QuestionForm(FlaskForm):
     difficulty = SelectField("Difficulty", choices=DIFFICULTIES, coerce=int, default=2)
     source_document = SelectField("Source document", choices=[("", "None")], default="")
     source_section = StringField(
-        "Source section", validators=[Length(max=80)], description="A section slug of that document."
+        "Source section",
+        validators=[Length(max=80)],
+        description="A section slug of that document.",
     )
     excerpt = TextAreaField(
         "Excerpt",
@@ -222,7 +224,12 @@ class MultipleResponseForm(ChoiceForm):
 
 
 class TrueFalseForm(QuestionForm):
-    answer = RadioField("The statement is", choices=[("true", "True"), ("false", "False")])
+    answer = RadioField(
+        "Answer",
+        choices=[("true", "True"), ("false", "False")],
+        validate_choice=False,  # the engine checks it; one message is enough
+        validators=[InputRequired(message="Choose True or False.")],
+    )
     feedback_true = StringField("Feedback for answering True")
     feedback_false = StringField("Feedback for answering False")
 
@@ -482,15 +489,25 @@ def _sentence(message: str) -> str:
     return message if message.endswith((".", "!", "?")) else message + "."
 
 
+# Engine messages that read as a predicate ("is empty") get the field's label in front.
+_PREDICATES = ("is ", "must ", "has ", "needs ", "only ")
+
+
+def _about(label: str, message: str) -> str:
+    return _sentence(f"{label} {message}" if message.startswith(_PREDICATES) else message)
+
+
 def _add_error(field: Any, message: str) -> None:
-    field.errors = [*field.errors, message]
+    # A field the form already faulted (e.g. "Enter a number") needs no second message.
+    if not field.errors:
+        field.errors = [*field.errors, message]
 
 
 def apply_validation_error(form: QuestionForm, exc: ValidationError) -> None:
     """Show the engine's complaint next to the input it concerns (or at the top)."""
     match = _FIELD_PATH.match(exc.field)
     name, index, sub = match.groups() if match else (exc.field, None, None)
-    field = form[name] if name in form else None
+    field = form._fields.get(name)
     if name in ROW_FIELDS and field is not None:
         rows = form.row_map.get(name, [])
         if index is None or int(index) >= len(rows):
@@ -500,18 +517,20 @@ def apply_validation_error(form: QuestionForm, exc: ValidationError) -> None:
         if isinstance(entry, FormField):
             if sub and sub in entry.form:
                 target = entry.form[sub]
-                message = f"{target.label.text} {exc.message}"
+                message = _about(target.label.text, exc.message)
             else:
-                target, message = next(iter(entry.form)), exc.message
-            _add_error(target, _sentence(message))
+                target, message = next(iter(entry.form)), _sentence(exc.message)
+            _add_error(target, message)
         else:
             _add_error(entry, _sentence(exc.message))
         return
     if name == "distractors" and field is not None:
-        _add_error(field, _sentence(f"line {int(index) + 1} {exc.message}" if index else exc.message))
+        _add_error(
+            field, _sentence(f"line {int(index) + 1} {exc.message}" if index else exc.message)
+        )
         return
     if field is not None and sub is None and index is None:
-        _add_error(field, _sentence(f"{field.label.text} {exc.message}"))
+        _add_error(field, _about(field.label.text, exc.message))
         return
     form.general_errors.append(_sentence(f"{exc.field}: {exc.message}"))
 

@@ -198,12 +198,12 @@ def test_settings_save_and_bad_values_are_refused(student_client, student):
 
 def test_optimize_without_the_extra_says_so(student_client):
     page = student_client.get("/study/settings").get_data(as_text=True)
-    from app.scheduling import optimizer_available
+    from app.scheduling import MIN_REVIEWS_TO_OPTIMIZE, optimizer_available
 
     if optimizer_available():
         assert "Optimize" in page
         result = student_client.post("/study/optimize", follow_redirects=True)
-        assert "at least 400 reviews" in result.get_data(as_text=True)
+        assert f"need {MIN_REVIEWS_TO_OPTIMIZE} reviews" in result.get_data(as_text=True)
     else:
         assert "optimizer is not installed" in page
 

@@ -15,6 +15,14 @@
   document.addEventListener("keydown", function (event) {
     if (event.ctrlKey || event.metaKey || event.altKey) { return; }
     var tag = (event.target.tagName || "").toLowerCase();
+    var type = (event.target.type || "").toLowerCase();
+    // Enter submits from a list or a choice too, not only from a text box.
+    if (event.key === "Enter" && event.target.form &&
+        (tag === "select" || type === "radio" || type === "checkbox")) {
+      event.preventDefault();
+      event.target.form.requestSubmit();
+      return;
+    }
     if (tag === "input" || tag === "textarea" || tag === "select") { return; }
     var target = null;
     if (event.key === " " || event.key === "Spacebar") {

@@ -1,0 +1,75 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from playwright.sync_api import expect
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import QuestionBank, ReviewLog, StudySettings
+from app.seeding import load_seed_data
+from tests.conftest import PASSWORD
+
+
+def test_student_adds_a_bank_reviews_with_keys_practises_and_sees_progress(
+    app, live_url, page, student, check_accessibility, console_errors, tmp_path
+):
+    load_seed_data(db.session, Path(app.config["SEED_DATA_DIR"]))
+    # Few new cards a day keeps the walk short; flashcards come up through the queue.
+    db.session.add(StudySettings(user_id=student.id, new_per_day=3))
+    db.session.commit()
+    bank = db.session.scalars(select(QuestionBank).order_by(QuestionBank.id)).first()
+
+    page.goto(f"{live_url}/auth/login")
+    page.get_by_label("Email").fill(student.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+    page.goto(f"{live_url}/banks/{bank.id}")
+    page.get_by_role("button", name="Add bank to my reviews").click()
+    expect(page.get_by_text("to your reviews")).to_be_visible()
+
+    page.get_by_role("link", name="Study", exact=True).click()
+    check_accessibility(page)
+    for _ in range(3):  # three new cards, each answered from the keyboard
+        expect(page.locator("[data-study]")).to_be_visible()
+        if page.get_by_role("button", name="Show answer").count():
+            page.keyboard.press("Space")
+            expect(page.locator("[data-ratings]")).to_be_visible()
+            check_accessibility(page)
+            page.keyboard.press("3")
+        else:
+            first_input = page.locator("[data-study] form input:visible, "
+                                       "[data-study] form select:visible, "
+                                       "[data-study] form textarea:visible").first
+            first_input.focus()
+            page.keyboard.press("Enter")
+            expect(page.locator("[data-ratings]")).to_be_visible()
+            check_accessibility(page)
+            page.locator("body").click(position={"x": 5, "y": 5})
+            page.keyboard.press("1")
+        page.wait_for_load_state()
+    expect(page.get_by_role("heading", name="Study")).to_be_visible()
+    assert db.session.scalar(select(func.count()).select_from(ReviewLog)) == 3
+    page.screenshot(path=str(tmp_path / "study.png"), full_page=True)
+
+    page.goto(f"{live_url}/practice/")
+    check_accessibility(page)
+    page.get_by_label(bank.title).check()
+    page.get_by_label("Number of questions").fill("2")
+    page.get_by_role("button", name="Start practising").click()
+    for _ in range(2):
+        expect(page.get_by_text("Question", exact=False).first).to_be_visible()
+        check_accessibility(page)
+        page.get_by_role("button", name="Check answer").click()
+        next_button = page.get_by_role("link", name="Next").or_(
+            page.get_by_role("link", name="See your score"))
+        next_button.first.click()
+    expect(page.get_by_text("%", exact=False).first).to_be_visible()
+    check_accessibility(page)
+
+    page.get_by_role("link", name="Progress").click()
+    expect(page.get_by_role("heading", name="Your progress")).to_be_visible()
+    check_accessibility(page)
+    page.screenshot(path=str(tmp_path / "progress.png"), full_page=True)
+    assert console_errors == []

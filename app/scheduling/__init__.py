@@ -1,15 +1,26 @@
-"""Spaced repetition with FSRS: cards, the study queue, answers, exam dates, optimizer."""
+"""Spaced repetition with FSRS: cards, the study queue, answers, exam dates, optimizer.
+
+Services take a Session and plain values, take `now` as an argument, may flush and
+never commit: the caller owns the transaction.
+"""
 
 from .cards import CardNotFound, add_to_reviews, bury_card, suspend_card, unsuspend_card
 from .days import day_bounds, study_day
 from .exams import (
     ExamError,
+    ExamNotFound,
     active_exam_dates,
     delete_exam_date,
     exam_candidates,
     set_exam_date,
 )
-from .fsrs_cards import card_snapshot, copy_fsrs_state, scheduler_for, to_fsrs_card
+from .fsrs_cards import (
+    card_snapshot,
+    copy_fsrs_state,
+    restore_snapshot,
+    scheduler_for,
+    to_fsrs_card,
+)
 from .optimizer import (
     MIN_REVIEWS_TO_OPTIMIZE,
     NotEnoughReviews,
@@ -44,6 +55,7 @@ __all__ = [
     "AnswerOutcome",
     "CardNotFound",
     "ExamError",
+    "ExamNotFound",
     "NotEnoughReviews",
     "NothingToUndo",
     "OptimizeResult",
@@ -72,6 +84,7 @@ __all__ = [
     "parse_steps",
     "queue_counts",
     "rating_for_grade",
+    "restore_snapshot",
     "scheduler_for",
     "set_exam_date",
     "study_day",

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import func, or_, select
+import fsrs
+from sqlalchemy import ColumnElement, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Question, ReviewCard, Topic, User
-from .days import day_bounds, study_day
-from .settings import get_settings
+from ..models import Question, ReviewCard, Topic
+from .context import next_day_start
 
 
 class CardNotFound(LookupError):
@@ -21,31 +21,38 @@ def user_card(session: Session, user_id: int, card_id: int) -> ReviewCard:
         select(ReviewCard).where(ReviewCard.id == card_id, ReviewCard.user_id == user_id)
     )
     if card is None:
-        raise CardNotFound(card_id)
+        raise CardNotFound(f"Card {card_id} is not in your reviews.")
     return card
 
 
-def questions_in_scope(
-    *, question_ids: list[int] | None, bank_id: int | None, topic_id: int | None
-):
-    """A select of question ids; a topic includes its sub-topics ("A" covers "A/B")."""
-    query = select(Question.id)
-    conditions = []
+def topic_condition(session: Session, topic_id: int) -> ColumnElement[bool]:
+    """Questions of the topic and of its sub-topics: topic "A" covers "A/B" and "A/B/C"."""
+    topic = session.get(Topic, topic_id)
+    if topic is None:
+        return false()
+    sub_topics = select(Topic.id).where(
+        Topic.bank_id == topic.bank_id,
+        or_(Topic.path == topic.path, Topic.path.startswith(topic.path + "/", autoescape=True)),
+    )
+    return Question.topic_id.in_(sub_topics)
+
+
+def scope_condition(
+    session: Session,
+    *,
+    question_ids: list[int] | None = None,
+    bank_id: int | None = None,
+    topic_id: int | None = None,
+) -> ColumnElement[bool] | None:
+    """Questions in any of the given scopes; None when no scope is given."""
+    conditions: list[ColumnElement[bool]] = []
     if question_ids:
         conditions.append(Question.id.in_(question_ids))
     if bank_id:
         conditions.append(Question.bank_id == bank_id)
     if topic_id:
-        topic = select(Topic.path, Topic.bank_id).where(Topic.id == topic_id).subquery()
-        sub_topics = (
-            select(Topic.id)
-            .join(topic, Topic.bank_id == topic.c.bank_id)
-            .where(or_(Topic.path == topic.c.path, Topic.path.like(topic.c.path + "/%")))
-        )
-        conditions.append(Question.topic_id.in_(sub_topics))
-    if not conditions:
-        return None
-    return query.where(or_(*conditions)).order_by(Question.bank_id, Question.topic_id, Question.id)
+        conditions.append(topic_condition(session, topic_id))
+    return or_(*conditions) if conditions else None
 
 
 def add_to_reviews(
@@ -57,39 +64,57 @@ def add_to_reviews(
     topic_id: int | None = None,
     now: datetime,
 ) -> int:
-    """Add the questions in scope as new cards; those already there are left alone."""
-    query = questions_in_scope(question_ids=question_ids, bank_id=bank_id, topic_id=topic_id)
-    if query is None:
+    """Add the questions in scope as new cards, due now; those already there are left alone.
+
+    New cards are introduced in `position` order, so they continue after the student's
+    last card, in the order the questions were written.
+    """
+    scope = scope_condition(session, question_ids=question_ids, bank_id=bank_id, topic_id=topic_id)
+    if scope is None:
         return 0
-    have = set(session.scalars(select(ReviewCard.question_id).where(ReviewCard.user_id == user_id)))
-    wanted = [qid for qid in session.scalars(query) if qid not in have]
+    already_added = exists().where(
+        ReviewCard.user_id == user_id, ReviewCard.question_id == Question.id
+    )
+    wanted = session.scalars(
+        select(Question.id).where(scope, ~already_added).order_by(Question.id)
+    ).all()
     if not wanted:
         return 0
-    position = session.scalar(
+    last_position = session.scalar(
         select(func.coalesce(func.max(ReviewCard.position), 0)).where(ReviewCard.user_id == user_id)
     )
-    for offset, question_id in enumerate(dict.fromkeys(wanted), start=1):
-        session.add(
-            ReviewCard(
-                user_id=user_id,
-                question_id=question_id,
-                state=1,
-                step=0,
-                due=now,
-                reps=0,
-                lapses=0,
-                suspended=False,
-                leech=False,
-                position=position + offset,
-                version=1,
-                added_at=now,
-            )
-        )
+    session.add_all(
+        _new_card(user_id, question_id, last_position + offset, now)
+        for offset, question_id in enumerate(wanted, start=1)
+    )
     session.flush()
-    return len(dict.fromkeys(wanted))
+    return len(wanted)
+
+
+def _new_card(user_id: int, question_id: int, position: int, now: datetime) -> ReviewCard:
+    # The state of a fresh fsrs.Card(): Learning, step 0, no memory state yet.
+    return ReviewCard(
+        user_id=user_id,
+        question_id=question_id,
+        state=fsrs.State.Learning.value,
+        step=0,
+        stability=None,
+        difficulty=None,
+        due=now,
+        last_review=None,
+        reps=0,
+        lapses=0,
+        suspended=False,
+        buried_until=None,
+        leech=False,
+        position=position,
+        version=1,
+        added_at=now,
+    )
 
 
 def suspend_card(session: Session, user_id: int, card_id: int, now: datetime) -> ReviewCard:
+    """Take the card out of every queue until it is unsuspended."""
     card = user_card(session, user_id, card_id)
     card.suspended = True
     card.version += 1
@@ -108,10 +133,7 @@ def unsuspend_card(session: Session, user_id: int, card_id: int, now: datetime) 
 def bury_card(session: Session, user_id: int, card_id: int, now: datetime) -> ReviewCard:
     """Hide the card until the next study day starts, as Anki's bury does."""
     card = user_card(session, user_id, card_id)
-    settings = get_settings(session, user_id)
-    time_zone = session.scalar(select(User.time_zone).where(User.id == user_id)) or "UTC"
-    today = study_day(now, time_zone, settings.day_starts_at_hour)
-    card.buried_until = day_bounds(today, time_zone, settings.day_starts_at_hour)[1]
+    card.buried_until = next_day_start(session, user_id, now)
     card.version += 1
     session.flush()
     return card

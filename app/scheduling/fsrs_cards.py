@@ -6,22 +6,22 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import fsrs
+from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from ..models import ReviewCard, StudySettings
+from .days import as_utc
 
 
 def scheduler_for(settings: StudySettings) -> fsrs.Scheduler:
-    """The student's scheduler. No fuzz, so a button's interval is the one applied."""
-    kwargs: dict[str, Any] = {
-        "desired_retention": settings.desired_retention,
-        "learning_steps": [timedelta(seconds=s) for s in settings.learning_steps],
-        "relearning_steps": [timedelta(seconds=s) for s in settings.relearning_steps],
-        "maximum_interval": settings.maximum_interval,
-        "enable_fuzzing": False,
-    }
-    if settings.parameters:
-        kwargs["parameters"] = list(settings.parameters)
-    return fsrs.Scheduler(**kwargs)
+    """The student's scheduler. Fuzz is off, so the interval on a button is the one applied."""
+    return fsrs.Scheduler(
+        parameters=settings.parameters or DEFAULT_PARAMETERS,
+        desired_retention=settings.desired_retention,
+        learning_steps=[timedelta(seconds=s) for s in settings.learning_steps],
+        relearning_steps=[timedelta(seconds=s) for s in settings.relearning_steps],
+        maximum_interval=settings.maximum_interval,
+        enable_fuzzing=False,
+    )
 
 
 def to_fsrs_card(card: ReviewCard) -> fsrs.Card:
@@ -31,53 +31,37 @@ def to_fsrs_card(card: ReviewCard) -> fsrs.Card:
         step=card.step,
         stability=card.stability,
         difficulty=card.difficulty,
-        due=card.due,
-        last_review=card.last_review,
+        due=as_utc(card.due),
+        last_review=as_utc(card.last_review) if card.last_review else None,
     )
 
 
-def copy_fsrs_state(after: fsrs.Card, into: ReviewCard) -> None:
-    into.state = after.state.value
-    into.step = after.step
-    into.stability = after.stability
-    into.difficulty = after.difficulty
-    into.due = after.due
-    into.last_review = after.last_review
+def copy_fsrs_state(fsrs_card: fsrs.Card, into: ReviewCard) -> None:
+    into.state = fsrs_card.state.value
+    into.step = fsrs_card.step
+    into.stability = fsrs_card.stability
+    into.difficulty = fsrs_card.difficulty
+    into.due = fsrs_card.due
+    into.last_review = fsrs_card.last_review
 
 
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def _from_iso(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None
-
-
-SNAPSHOT_FIELDS = (
-    "state",
-    "step",
-    "stability",
-    "difficulty",
-    "reps",
-    "lapses",
-    "suspended",
-    "leech",
-)
+# Everything an answer can change, so that undo puts the card back exactly.
+_PLAIN_FIELDS = ("state", "step", "stability", "difficulty", "reps", "lapses", "suspended", "leech")
+_TIME_FIELDS = ("due", "last_review", "buried_until")
 
 
 def card_snapshot(card: ReviewCard) -> dict[str, Any]:
-    snapshot: dict[str, Any] = {name: getattr(card, name) for name in SNAPSHOT_FIELDS}
-    snapshot.update(
-        due=_iso(card.due),
-        last_review=_iso(card.last_review),
-        buried_until=_iso(card.buried_until),
-    )
+    """The card's scheduling state as JSON-safe values (datetimes as ISO 8601)."""
+    snapshot: dict[str, Any] = {name: getattr(card, name) for name in _PLAIN_FIELDS}
+    for name in _TIME_FIELDS:
+        value = getattr(card, name)
+        snapshot[name] = as_utc(value).isoformat() if value is not None else None
     return snapshot
 
 
 def restore_snapshot(card: ReviewCard, snapshot: dict[str, Any]) -> None:
-    for name in SNAPSHOT_FIELDS:
+    for name in _PLAIN_FIELDS:
         setattr(card, name, snapshot[name])
-    card.due = _from_iso(snapshot["due"])
-    card.last_review = _from_iso(snapshot["last_review"])
-    card.buried_until = _from_iso(snapshot["buried_until"])
+    for name in _TIME_FIELDS:
+        value = snapshot[name]
+        setattr(card, name, datetime.fromisoformat(value) if value is not None else None)

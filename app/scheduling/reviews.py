@@ -7,18 +7,21 @@ from datetime import datetime
 from typing import Any
 
 import fsrs
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import ReviewCard, ReviewLog, StudySettings
 from .cards import user_card
+from .days import as_utc
 from .fsrs_cards import card_snapshot, restore_snapshot, scheduler_for, to_fsrs_card
 from .settings import format_interval, get_settings
 
-# Anki's default leech threshold; after it, every further half-threshold of lapses warns again.
+# Anki's default leech threshold. As in Anki, a card that keeps lapsing after being
+# unsuspended is flagged again every half threshold (12, 16, ... lapses).
 LEECH_LAPSES = 8
-CORRECT = 0.999
+# A graded answer this close to full marks counts as right (float sums of part credit).
+FULL_MARKS = 0.999
 
 
 class StaleAnswer(RuntimeError):
@@ -36,25 +39,29 @@ class AnswerOutcome:
     leech_now: bool
 
 
-def is_leech_lapse(lapses: int) -> bool:
-    return lapses == LEECH_LAPSES or (
-        lapses > LEECH_LAPSES and (lapses - LEECH_LAPSES) % (LEECH_LAPSES // 2) == 0
-    )
-
-
 def rating_for_grade(fraction: float) -> fsrs.Rating:
-    """Wrong → Again; partly right → Hard; right → Good."""
-    if fraction >= CORRECT:
+    """The rating a graded answer suggests: wrong → Again, partly right → Hard, right → Good.
+
+    Easy is never suggested: whether recall was effortless is the student's call.
+    """
+    if fraction >= FULL_MARKS:
         return fsrs.Rating.Good
     if fraction > 0:
         return fsrs.Rating.Hard
     return fsrs.Rating.Again
 
 
+def is_leech_lapse(lapses: int) -> bool:
+    if lapses < LEECH_LAPSES:
+        return False
+    return (lapses - LEECH_LAPSES) % (LEECH_LAPSES // 2) == 0
+
+
 def interval_previews(
     card: ReviewCard, settings: StudySettings, now: datetime
 ) -> dict[fsrs.Rating, str]:
-    """The interval each button leads to, from the same scheduler answer_card uses."""
+    """The interval each button leads to, from the scheduler answer_card uses."""
+    now = as_utc(now)
     scheduler = scheduler_for(settings)
     previews = {}
     for rating in fsrs.Rating:
@@ -75,16 +82,21 @@ def answer_card(
     answer: dict[str, Any] | None = None,
     grade: float | None = None,
 ) -> AnswerOutcome:
+    """Apply one answer through FSRS, once: `expected_version` is the version shown.
+
+    Raises CardNotFound for a card that is not the student's and StaleAnswer when the
+    card has changed since (the answer was already applied, or the card was edited).
+    """
+    now = as_utc(now)
     card = user_card(session, user_id, card_id)
     if card.version != expected_version:
-        raise StaleAnswer(card_id)
+        raise StaleAnswer(f"Card {card_id} has changed since it was shown.")
     before = card_snapshot(card)
-    was_new = card.reps == 0
-    state_before = card.state
     scheduler = scheduler_for(get_settings(session, user_id))
     after, _ = scheduler.review_card(to_fsrs_card(card), rating, now, duration_ms)
-    lapsed = state_before == fsrs.State.Review.value and rating == fsrs.Rating.Again
-    lapses = card.lapses + (1 if lapsed else 0)
+    # Anki counts a lapse when a card in review is failed; learning failures are not lapses.
+    lapsed = card.state == fsrs.State.Review.value and rating == fsrs.Rating.Again
+    lapses = card.lapses + int(lapsed)
     leech_now = lapsed and is_leech_lapse(lapses)
     values = {
         "state": after.state.value,
@@ -96,21 +108,11 @@ def answer_card(
         "reps": card.reps + 1,
         "lapses": lapses,
         "leech": card.leech or leech_now,
-        "suspended": card.suspended or leech_now,
+        "suspended": card.suspended or leech_now,  # Anki's default leech action
         "buried_until": None,
         "version": expected_version + 1,
     }
-    # The version in the WHERE clause makes the second of two concurrent answers a no-op.
-    result = session.execute(
-        update(ReviewCard)
-        .where(ReviewCard.id == card.id, ReviewCard.version == expected_version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
-    )
-    if result.rowcount != 1:
-        raise StaleAnswer(card_id)
-    for name, value in values.items():
-        set_committed_value(card, name, value)
+    _apply_if_unchanged(session, card, expected_version, values)
     log = ReviewLog(
         card_id=card.id,
         user_id=user_id,
@@ -118,11 +120,11 @@ def answer_card(
         rating=rating.value,
         reviewed_at=now,
         duration_ms=duration_ms,
-        state_before=state_before,
+        state_before=before["state"],
         state_after=after.state.value,
-        was_new=was_new,
+        was_new=before["reps"] == 0,
         card_before=before,
-        interval_seconds=max(0, int((after.due - now).total_seconds())),
+        interval_seconds=max(0, round((after.due - now).total_seconds())),
         answer=answer,
         grade=grade,
     )
@@ -131,7 +133,28 @@ def answer_card(
     return AnswerOutcome(card, log, leech_now)
 
 
+def _apply_if_unchanged(
+    session: Session, card: ReviewCard, expected_version: int, values: dict[str, Any]
+) -> None:
+    """UPDATE ... WHERE version = expected: of two concurrent answers, one changes the row.
+
+    On PostgreSQL the second UPDATE waits for the first transaction, then re-reads the
+    row, finds the new version and matches nothing; SQLite serialises writers outright.
+    """
+    result = session.execute(
+        update(ReviewCard)
+        .where(ReviewCard.id == card.id, ReviewCard.version == expected_version)
+        .values(**values)
+        .execution_options(synchronize_session=False)
+    )
+    if result.rowcount != 1:
+        raise StaleAnswer(f"Card {card.id} was answered meanwhile.")
+    for name, value in values.items():
+        set_committed_value(card, name, value)
+
+
 def undo_last_answer(session: Session, user_id: int) -> ReviewCard:
+    """Put the card of the student's latest answer back as it was, and forget that answer."""
     log = session.scalars(
         select(ReviewLog)
         .where(ReviewLog.user_id == user_id)
@@ -139,11 +162,18 @@ def undo_last_answer(session: Session, user_id: int) -> ReviewCard:
         .limit(1)
     ).first()
     if log is None:
-        raise NothingToUndo(user_id)
+        raise NothingToUndo("There is no answer to undo.")
     card = user_card(session, user_id, log.card_id)
-    restore_snapshot(card, log.card_before)
-    card.reps = log.card_before["reps"]
+    snapshot = log.card_before
+    # Deleting by id first: of two concurrent undos that picked the same answer, the
+    # second matches no row (on PostgreSQL, after waiting for the first) and changes nothing.
+    deleted = session.execute(
+        delete(ReviewLog).where(ReviewLog.id == log.id).execution_options(synchronize_session=False)
+    )
+    if deleted.rowcount != 1:
+        raise NothingToUndo("That answer was already undone.")
+    session.expunge(log)
+    restore_snapshot(card, snapshot)
     card.version += 1
-    session.delete(log)
     session.flush()
     return card

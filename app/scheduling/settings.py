@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import re
 
 from sqlalchemy.orm import Session
@@ -9,7 +10,21 @@ from sqlalchemy.orm import Session
 from ..models import StudySettings
 
 MIN_RETENTION, MAX_RETENTION = 0.70, 0.97
-_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+DEFAULTS = {
+    "desired_retention": 0.9,
+    "new_per_day": 20,
+    "max_reviews_per_day": 200,
+    "learning_steps": [60, 600],  # Anki's and fsrs's default 1m 10m
+    "relearning_steps": [600],
+    "maximum_interval": 36500,
+    "day_starts_at_hour": 4,
+}
+
+MINUTE, HOUR, DAY = 60, 3600, 86400
+# Anki (rslib/src/scheduler/timespan.rs): a year is 365 days and a month a twelfth of it.
+YEAR = 365 * DAY
+MONTH = YEAR / 12
+_STEP_UNITS = {"s": 1, "m": MINUTE, "h": HOUR, "d": DAY}
 _STEP = re.compile(r"^(\d+(?:\.\d+)?)([smhd])$")
 
 
@@ -18,75 +33,19 @@ class SettingsError(ValueError):
 
 
 def get_settings(session: Session, user_id: int) -> StudySettings:
+    """The student's settings, creating the defaults row on first use."""
     settings = session.get(StudySettings, user_id)
     if settings is None:
-        settings = StudySettings(
-            user_id=user_id,
-            desired_retention=0.9,
-            new_per_day=20,
-            max_reviews_per_day=200,
-            learning_steps=[60, 600],
-            relearning_steps=[600],
-            maximum_interval=36500,
-            day_starts_at_hour=4,
-        )
+        settings = StudySettings(user_id=user_id, **_fresh_defaults())
         session.add(settings)
         session.flush()
     return settings
 
 
-def parse_steps(text: str) -> list[int]:
-    """ "1m 10m 1h" -> [60, 600, 3600] seconds."""
-    parts = text.replace(",", " ").split()
-    if not parts:
-        raise SettingsError("Give at least one step, like “1m 10m”.")
-    steps = []
-    for part in parts:
-        match = _STEP.match(part.strip().lower())
-        if not match:
-            raise SettingsError(
-                f"“{part}” is not a step: write a number and a unit s, m, h or d, like 10m."
-            )
-        seconds = int(float(match.group(1)) * _UNITS[match.group(2)])
-        if seconds <= 0:
-            raise SettingsError("Steps must be longer than zero.")
-        steps.append(seconds)
-    if steps != sorted(steps):
-        raise SettingsError("Steps must go from shortest to longest.")
-    return steps
-
-
-def format_steps(steps: list[int]) -> str:
-    out = []
-    for seconds in steps:
-        for unit in ("d", "h", "m"):
-            if seconds % _UNITS[unit] == 0:
-                out.append(f"{seconds // _UNITS[unit]}{unit}")
-                break
-        else:
-            out.append(f"{seconds}s")
-    return " ".join(out)
-
-
-def format_interval(seconds: float) -> str:
-    """Anki's button labels: <1m, 10m, 3h, 4d, 1.5mo, 1.2y."""
-    seconds = max(0.0, float(seconds))
-    if seconds < 60:
-        return "<1m"
-    minutes = seconds / 60
-    if minutes < 60:
-        return f"{round(minutes)}m"
-    hours = minutes / 60
-    if hours < 24:
-        return f"{round(hours)}h"
-    days = hours / 24
-    if days < 30:
-        return f"{round(days)}d"
-    months = days / 30.4375
-    if months < 12:
-        return f"{months:.1f}mo".replace(".0mo", "mo") if months < 10 else f"{round(months)}mo"
-    years = days / 365.25
-    return f"{years:.1f}y".replace(".0y", "y") if years < 10 else f"{round(years)}y"
+def _fresh_defaults() -> dict[str, object]:
+    return {
+        name: list(value) if isinstance(value, list) else value for name, value in DEFAULTS.items()
+    }
 
 
 def update_settings(
@@ -101,20 +60,16 @@ def update_settings(
     maximum_interval: int,
     day_starts_at_hour: int,
 ) -> StudySettings:
-    """Check every value, then write; past reviews are never rewritten."""
-    if not MIN_RETENTION <= desired_retention <= MAX_RETENTION:
-        raise SettingsError(
-            f"Desired retention must be between {MIN_RETENTION:.2f} and {MAX_RETENTION:.2f}."
-        )
-    if new_per_day < 0 or max_reviews_per_day < 0:
-        raise SettingsError("Daily limits cannot be negative.")
-    for name, steps in (("Learning", learning_steps), ("Relearning", relearning_steps)):
-        if not steps or any(s <= 0 for s in steps) or steps != sorted(steps):
-            raise SettingsError(f"{name} steps must be positive and from shortest to longest.")
-    if maximum_interval < 1:
-        raise SettingsError("The maximum interval must be at least 1 day.")
-    if not 0 <= day_starts_at_hour <= 23:
-        raise SettingsError("The day must start at an hour from 0 to 23.")
+    """Check every value, then write. Cards keep their due dates until their next answer."""
+    _check_retention(desired_retention)
+    _check_limit("New cards per day", new_per_day)
+    _check_limit("Maximum reviews per day", max_reviews_per_day)
+    _check_steps("Learning steps", learning_steps)
+    _check_steps("Relearning steps", relearning_steps)
+    if not _is_int(maximum_interval) or maximum_interval < 1:
+        raise SettingsError("The maximum interval must be a whole number of days, at least 1.")
+    if not _is_int(day_starts_at_hour) or not 0 <= day_starts_at_hour <= 23:
+        raise SettingsError("The next day must start at a whole hour from 0 to 23.")
     settings = get_settings(session, user_id)
     settings.desired_retention = round(float(desired_retention), 4)
     settings.new_per_day = new_per_day
@@ -125,3 +80,82 @@ def update_settings(
     settings.day_starts_at_hour = day_starts_at_hour
     session.flush()
     return settings
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _check_retention(value: float) -> None:
+    # The table's CHECK constraint has the same range; below 0.70 FSRS's intervals grow
+    # so long that most cards are forgotten, above 0.97 the workload explodes.
+    if not isinstance(value, int | float) or not MIN_RETENTION <= value <= MAX_RETENTION:
+        raise SettingsError(
+            f"Desired retention must be between {MIN_RETENTION:.2f} and {MAX_RETENTION:.2f}."
+        )
+
+
+def _check_limit(name: str, value: int) -> None:
+    if not _is_int(value) or value < 0:
+        raise SettingsError(f"{name} must be a whole number, 0 or more.")
+
+
+def _check_steps(name: str, steps: list[int]) -> None:
+    if not steps:
+        raise SettingsError(f"{name}: give at least one step, like “10m”.")
+    if any(not _is_int(step) or step <= 0 for step in steps):
+        raise SettingsError(f"{name} must be longer than zero.")
+    if list(steps) != sorted(steps):
+        raise SettingsError(f"{name} must go from shortest to longest.")
+
+
+def parse_steps(text: str) -> list[int]:
+    """Anki's step notation in seconds: "1m 10m 1h 1d" -> [60, 600, 3600, 86400]."""
+    steps = []
+    for part in text.replace(",", " ").split():
+        match = _STEP.match(part.lower())
+        if not match:
+            raise SettingsError(
+                f"“{part}” is not a step: write a number and a unit s, m, h or d, like 10m."
+            )
+        steps.append(int(float(match.group(1)) * _STEP_UNITS[match.group(2)]))
+    _check_steps("Steps", steps)
+    return steps
+
+
+def format_steps(steps: list[int]) -> str:
+    """[60, 600, 5400] -> "1m 10m 90m": each step in the largest unit that divides it."""
+    _check_steps("Steps", steps)
+    return " ".join(_format_step(seconds) for seconds in steps)
+
+
+def _format_step(seconds: int) -> str:
+    for unit in ("d", "h", "m"):
+        if seconds % _STEP_UNITS[unit] == 0:
+            return f"{seconds // _STEP_UNITS[unit]}{unit}"
+    return f"{seconds}s"
+
+
+def format_interval(seconds: float) -> str:
+    """The label over an answer button: "<1m", "10m", "3h", "4d", "1.5mo", "1.2y".
+
+    As Anki's answer_button_time, the unit is the largest that fits; months and years
+    under ten keep one decimal, everything else is a whole number.
+    """
+    seconds = max(0.0, float(seconds))
+    if seconds < MINUTE:
+        return "<1m"
+    if seconds < HOUR:
+        return f"{round(seconds / MINUTE)}m"
+    if seconds < DAY:
+        return f"{round(seconds / HOUR)}h"
+    if seconds < MONTH:
+        return f"{round(seconds / DAY)}d"
+    if seconds < YEAR:
+        return f"{_one_decimal(seconds / MONTH)}mo"
+    return f"{_one_decimal(seconds / YEAR)}y"
+
+
+def _one_decimal(amount: float) -> str:
+    rounded = round(amount, 1) if amount < 10 else float(round(amount))
+    return str(int(rounded)) if math.isclose(rounded, round(rounded)) else f"{rounded:.1f}"

@@ -1,0 +1,90 @@
+"""What every queue decision needs: the study day, its limits, and which cards are set aside."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy.orm import Session
+
+from ..models import ReviewCard, ReviewLog, StudySettings, User
+from .days import day_bounds, study_day
+from .settings import get_settings
+
+
+@dataclass
+class QueueEntry:
+    card: ReviewCard
+    reason: str  # "learning" | "due" | "new" | "exam"
+    retrievability: float | None = None
+
+
+@dataclass
+class StudyContext:
+    """A student's settings and the current study day, with what was done in it so far."""
+
+    settings: StudySettings
+    time_zone: str
+    today: date
+    day_start: datetime
+    day_end: datetime
+    reviews_done: int
+    new_done: int
+
+    @property
+    def reviews_left(self) -> int:
+        return max(0, self.settings.max_reviews_per_day - self.reviews_done)
+
+    @property
+    def new_left(self) -> int:
+        return max(0, self.settings.new_per_day - self.new_done)
+
+
+def user_time_zone(session: Session, user_id: int) -> str:
+    return session.scalar(select(User.time_zone).where(User.id == user_id)) or "UTC"
+
+
+def next_day_start(session: Session, user_id: int, now: datetime) -> datetime:
+    """When the student's next study day begins (their hour, in their time zone)."""
+    hour = get_settings(session, user_id).day_starts_at_hour
+    time_zone = user_time_zone(session, user_id)
+    return day_bounds(study_day(now, time_zone, hour), time_zone, hour)[1]
+
+
+def study_context(session: Session, user_id: int, now: datetime) -> StudyContext:
+    settings = get_settings(session, user_id)
+    time_zone = user_time_zone(session, user_id)
+    today = study_day(now, time_zone, settings.day_starts_at_hour)
+    start, end = day_bounds(today, time_zone, settings.day_starts_at_hour)
+    # One grouped count over the (user_id, reviewed_at) index: first answers to new
+    # cards spend the new-card limit, every other answer the review limit.
+    done: dict[Any, int] = dict(
+        session.execute(
+            select(ReviewLog.was_new, func.count())
+            .where(
+                ReviewLog.user_id == user_id,
+                ReviewLog.reviewed_at >= start,
+                ReviewLog.reviewed_at < end,
+            )
+            .group_by(ReviewLog.was_new)
+        ).all()
+    )
+    return StudyContext(
+        settings=settings,
+        time_zone=time_zone,
+        today=today,
+        day_start=start,
+        day_end=end,
+        reviews_done=done.get(False, 0),
+        new_done=done.get(True, 0),
+    )
+
+
+def not_set_aside(now: datetime) -> ColumnElement[bool]:
+    """Neither suspended nor buried past `now`."""
+    return and_(
+        ReviewCard.suspended.is_(False),
+        or_(ReviewCard.buried_until.is_(None), ReviewCard.buried_until <= now),
+    )

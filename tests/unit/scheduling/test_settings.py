@@ -1,0 +1,234 @@
+"""Study settings: validation, step notation, interval labels, and what a change affects."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import fsrs
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import ReviewLog, StudySettings
+from app.scheduling import (
+    SettingsError,
+    format_interval,
+    format_steps,
+    get_settings,
+    parse_steps,
+    update_settings,
+)
+
+from .helpers import DEFAULT_SETTINGS, T0, answer, cards_of, reload, set_settings
+
+MINUTE, HOUR, DAY = 60, 3600, 86400
+
+
+def test_defaults_are_created_once(student):
+    settings = get_settings(db.session, student.id)
+    assert (settings.desired_retention, settings.new_per_day, settings.max_reviews_per_day) == (
+        0.9,
+        20,
+        200,
+    )
+    assert settings.learning_steps == [60, 600]
+    assert settings.relearning_steps == [600]
+    assert settings.day_starts_at_hour == 4
+    assert settings.parameters is None
+    db.session.commit()
+    assert get_settings(db.session, student.id) is settings
+    assert db.session.scalars(select(StudySettings)).all() == [settings]
+
+
+def test_update_settings_writes_every_value(student):
+    update_settings(
+        db.session,
+        student.id,
+        desired_retention=0.85,
+        new_per_day=7,
+        max_reviews_per_day=70,
+        learning_steps=[30, 300, 1800],
+        relearning_steps=[300, 1200],
+        maximum_interval=365,
+        day_starts_at_hour=0,
+    )
+    db.session.commit()
+    db.session.expire_all()
+    stored = db.session.get(StudySettings, student.id)
+    assert stored.desired_retention == pytest.approx(0.85)
+    assert (stored.new_per_day, stored.max_reviews_per_day) == (7, 70)
+    assert stored.learning_steps == [30, 300, 1800]
+    assert stored.relearning_steps == [300, 1200]
+    assert (stored.maximum_interval, stored.day_starts_at_hour) == (365, 0)
+
+
+def test_retention_bounds_are_inclusive(student):
+    for retention in (0.70, 0.8, 0.97):
+        settings = set_settings(student.id, desired_retention=retention)
+        assert settings.desired_retention == pytest.approx(retention)
+
+
+BAD_VALUES = [
+    ({"desired_retention": 0.69}, "retention"),
+    ({"desired_retention": 0.971}, "retention"),
+    ({"desired_retention": 1.0}, "retention"),
+    ({"new_per_day": -1}, "(?i)new cards per day"),
+    ({"max_reviews_per_day": -1}, "(?i)reviews per day"),
+    ({"learning_steps": []}, "Learning steps"),
+    ({"learning_steps": [600, 60]}, "Learning steps"),
+    ({"learning_steps": [0, 60]}, "Learning steps"),
+    ({"learning_steps": [-60]}, "Learning steps"),
+    ({"relearning_steps": []}, "Relearning steps"),
+    ({"relearning_steps": [1200, 600]}, "Relearning steps"),
+    ({"maximum_interval": 0}, "(?i)maximum interval"),
+    ({"day_starts_at_hour": 24}, "hour"),
+    ({"day_starts_at_hour": -1}, "hour"),
+]
+
+
+def test_update_settings_refuses_bad_values_and_writes_nothing(student):
+    before = set_settings(student.id, new_per_day=11)
+    for change, message in BAD_VALUES:
+        with pytest.raises(SettingsError, match=message):
+            update_settings(
+                db.session, student.id, **{**DEFAULT_SETTINGS, "new_per_day": 5, **change}
+            )
+        db.session.rollback()
+        db.session.expire_all()
+        stored = db.session.get(StudySettings, student.id)
+        assert stored.new_per_day == 11, change
+        assert stored.desired_retention == pytest.approx(before.desired_retention)
+        assert stored.learning_steps == [60, 600] and stored.relearning_steps == [600]
+        assert (stored.maximum_interval, stored.day_starts_at_hour) == (36500, 4)
+
+
+def test_zero_limits_are_allowed(student):
+    settings = set_settings(student.id, new_per_day=0, max_reviews_per_day=0)
+    assert (settings.new_per_day, settings.max_reviews_per_day) == (0, 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "seconds"),
+    [
+        ("1m 10m", [60, 600]),
+        ("1m", [60]),
+        ("30s 1m 1h 1d", [30, 60, 3600, 86400]),
+        ("1m, 10m, 1h", [60, 600, 3600]),
+        ("  1M   10M ", [60, 600]),
+        ("1.5m", [90]),
+        ("10m 10m", [600, 600]),
+    ],
+)
+def test_parse_steps(text, seconds):
+    assert parse_steps(text) == seconds
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("", "at least one step"),
+        ("   ", "at least one step"),
+        ("10", "not a step"),
+        ("m", "not a step"),
+        ("10 minutes", "not a step"),
+        ("10w", "not a step"),
+        ("-1m", "not a step"),
+        ("0m", "longer than zero"),
+        ("10m 1m", "shortest to longest"),
+    ],
+)
+def test_parse_steps_errors(text, message):
+    with pytest.raises(SettingsError, match=message):
+        parse_steps(text)
+
+
+@pytest.mark.parametrize(
+    ("seconds", "text"),
+    [
+        ([60, 600], "1m 10m"),
+        ([30, 90, 3600, 86400, 172800], "30s 90s 1h 1d 2d"),
+        ([5400], "90m"),
+    ],
+)
+def test_format_steps(seconds, text):
+    assert format_steps(seconds) == text
+    assert parse_steps(format_steps(seconds)) == seconds
+
+
+@pytest.mark.parametrize(
+    ("seconds", "label"),
+    [
+        (-5, "<1m"),
+        (0, "<1m"),
+        (59, "<1m"),
+        (60, "1m"),
+        (600, "10m"),
+        (59 * MINUTE, "59m"),
+        (HOUR, "1h"),
+        (3 * HOUR, "3h"),
+        (23 * HOUR, "23h"),
+        (DAY, "1d"),
+        (4 * DAY, "4d"),
+        (29 * DAY, "29d"),
+        (45 * DAY, "1.5mo"),
+        (61 * DAY, "2mo"),
+        (320 * DAY, "11mo"),
+        (365 * DAY, "1y"),
+        (438 * DAY, "1.2y"),
+        (3653 * DAY, "10y"),
+        (100 * 365.25 * DAY, "100y"),
+    ],
+)
+def test_format_interval(seconds, label):
+    assert format_interval(seconds) == label
+
+
+def test_format_interval_accepts_a_timedelta_count():
+    assert format_interval(timedelta(minutes=10).total_seconds()) == "10m"
+
+
+def test_changing_retention_affects_the_next_answer_only(student, bank):
+    from app.scheduling import add_to_reviews
+
+    add_to_reviews(db.session, student.id, bank_id=bank.id, now=T0)
+    db.session.commit()
+    first, second = cards_of(student.id)[:2]
+    # Both graduate with Easy at 0.9.
+    answer(student.id, first, fsrs.Rating.Easy, T0)
+    answer(student.id, second, fsrs.Rating.Easy, T0)
+    first, second = reload(first), reload(second)
+    due_before = (first.due, second.due)
+    logs_before = [
+        (log.id, log.interval_seconds, log.card_before, log.state_after, log.rating)
+        for log in db.session.scalars(select(ReviewLog).order_by(ReviewLog.id))
+    ]
+
+    set_settings(student.id, desired_retention=0.8)
+    first, second = reload(first), reload(second)
+    # Nothing is rescheduled by the change.
+    assert (first.due, second.due) == due_before
+    assert [
+        (log.id, log.interval_seconds, log.card_before, log.state_after, log.rating)
+        for log in db.session.scalars(select(ReviewLog).order_by(ReviewLog.id))
+    ] == logs_before
+
+    # The next answer uses 0.8: a longer interval than 0.9 would give.
+    moment = first.due
+    at_90 = fsrs.Scheduler(desired_retention=0.9, enable_fuzzing=False)
+    at_80 = fsrs.Scheduler(desired_retention=0.8, enable_fuzzing=False)
+    fsrs_card = fsrs.Card(
+        card_id=first.id,
+        state=fsrs.State.Review,
+        step=None,
+        stability=first.stability,
+        difficulty=first.difficulty,
+        due=first.due,
+        last_review=first.last_review,
+    )
+    expected_80, _ = at_80.review_card(fsrs_card, fsrs.Rating.Good, moment)
+    expected_90, _ = at_90.review_card(fsrs_card, fsrs.Rating.Good, moment)
+    assert expected_80.due > expected_90.due
+    outcome = answer(student.id, first, fsrs.Rating.Good, moment)
+    assert outcome.card.due == expected_80.due
+    assert reload(first).due == expected_80.due
+    assert reload(second).due == due_before[1]

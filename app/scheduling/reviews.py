@@ -165,6 +165,18 @@ def undo_last_answer(session: Session, user_id: int) -> ReviewCard:
         raise NothingToUndo("There is no answer to undo.")
     card = user_card(session, user_id, log.card_id)
     snapshot = log.card_before
+    # Claim the card at the version read: an answer from another tab that lands
+    # meanwhile makes this undo stale instead of being silently overwritten.
+    read_version = card.version
+    claimed = session.execute(
+        update(ReviewCard)
+        .where(ReviewCard.id == card.id, ReviewCard.version == read_version)
+        .values(version=read_version + 1)
+        .execution_options(synchronize_session=False)
+    )
+    if claimed.rowcount != 1:
+        raise StaleAnswer(f"Card {card.id} was answered meanwhile; nothing was undone.")
+    set_committed_value(card, "version", read_version + 1)
     # Deleting by id first: of two concurrent undos that picked the same answer, the
     # second matches no row (on PostgreSQL, after waiting for the first) and changes nothing.
     deleted = session.execute(
@@ -174,6 +186,5 @@ def undo_last_answer(session: Session, user_id: int) -> ReviewCard:
         raise NothingToUndo("That answer was already undone.")
     session.expunge(log)
     restore_snapshot(card, snapshot)
-    card.version += 1
     session.flush()
     return card

@@ -191,7 +191,12 @@ def undo():
     try:
         undo_last_answer(db.session, current_user.id)
     except NothingToUndo:
+        db.session.rollback()
         flash("There is no answer to undo.", "info")
+        return redirect(url_for("study.queue"))
+    except StaleAnswer:
+        db.session.rollback()
+        flash("That card was answered again meanwhile, so nothing was undone.", "warning")
         return redirect(url_for("study.queue"))
     db.session.commit()
     flash("Last answer undone.", "success")

@@ -104,14 +104,6 @@ def cards_of(user_id: int) -> list[ReviewCard]:
     )
 
 
-def card_for(user_id: int, question: Question) -> ReviewCard:
-    return db.session.scalars(
-        select(ReviewCard).where(
-            ReviewCard.user_id == user_id, ReviewCard.question_id == question.id
-        )
-    ).one()
-
-
 def log_count(user_id: int | None = None) -> int:
     query = select(func.count()).select_from(ReviewLog)
     if user_id is not None:

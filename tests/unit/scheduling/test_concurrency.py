@@ -192,14 +192,51 @@ def test_concurrent_undos_undo_once_on_postgresql(student, card):
         undo_last_answer(s1, student.id)
         thread, outcome = in_thread(lambda: undo_last_answer(s2, student.id))
         try:
-            # s2's undo waits for s1's transaction.
-            assert wait_for_lock_wait(engine, "review_logs")
+            # s2's undo waits for s1's transaction on the card it claims.
+            assert wait_for_lock_wait(engine, "review_cards")
         finally:
             s1.commit()
             thread.join(timeout=10)
         assert not thread.is_alive()
-        assert isinstance(outcome["error"], NothingToUndo)
+        # The card moved on under s2: its undo is stale and changes nothing.
+        assert isinstance(outcome["error"], StaleAnswer | NothingToUndo)
         s2.rollback()
     assert len(logs()) == 1
     stored = reload(card)
     assert {name: getattr(stored, name) for name in after_first} == after_first
+
+
+def test_an_undo_racing_an_answer_keeps_cards_and_logs_consistent_on_postgresql(student, card):
+    """An answer in one tab while Undo is pressed in another: never half of each.
+
+    The undo reads the card and its latest log before the answer commits, then writes
+    the old snapshot over the answered card. Either the undo must give way (like a stale
+    answer) or the answer must: in the end every log left is an answer the card reflects.
+    """
+    postgresql_only()
+    engine = db.engine
+    answer(student.id, reload(card), Good, T0)
+    db.session.close()
+    with two_sessions() as (s1, s2):
+        shown = s2.get(ReviewCard, card.id)
+        # s2 answers the card as shown (uncommitted, holding the row) ...
+        answer_card(s2, student.id, card.id, Good, shown.due, expected_version=shown.version)
+        # ... while s1 undoes the first answer.
+        thread, outcome = in_thread(lambda: undo_last_answer(s1, student.id))
+        try:
+            # The undo reaches the card row and waits for the answer's transaction.
+            assert wait_for_lock_wait(engine, "review_cards")
+        finally:
+            s2.commit()
+            thread.join(timeout=10)
+        assert not thread.is_alive()
+        if outcome["error"] is None:
+            s1.commit()
+        else:
+            s1.rollback()
+    stored = reload(card)
+    stored_logs = logs()
+    # Each remaining log is one applied answer: the card's reps count them.
+    assert stored.reps == len(stored_logs), (stored.reps, [log.rating for log in stored_logs])
+    if stored_logs:
+        assert stored.last_review == max(log.reviewed_at for log in stored_logs)

@@ -224,6 +224,20 @@ def test_set_exam_date_refusals(student, bank):
         set_exam_date(
             db.session, student.id, bank_id=None, topic_id=None, exam_on=EXAM_DAY, today=TODAY
         )
+    other = make_bank("Chemistry", topics=("Elements",), layout=(("Elements", 1),), prefix="c")
+    refused = [
+        {"bank_id": 999_999},
+        {"topic_id": 999_999},
+        # A topic of another bank.
+        {"bank_id": bank.id, "topic_id": other.topics["Elements"].id},
+    ]
+    for scope in refused:
+        with pytest.raises(ExamError):
+            set_exam_date(db.session, student.id, exam_on=EXAM_DAY, today=TODAY, **scope)
+    with pytest.raises(ExamError):
+        set_exam_date(
+            db.session, student.id, bank_id=bank.id, exam_on=EXAM_DAY, today=TODAY, label="x" * 121
+        )
     db.session.rollback()
     assert active_exam_dates(db.session, student.id, TODAY) == []
     # An exam today is fine.

@@ -315,17 +315,6 @@ def test_optimize_with_fsrs(student, history, make_user, bank):
         assert settings.parameters_updated_at == NOW
     else:
         assert settings.parameters is None
-    # Again, now from whatever is in use: kept only if it improves on that.
-    in_use = list(settings.parameters or DEFAULT_PARAMETERS)
-    again = optimize_parameters(db.session, student.id, NOW + timedelta(days=1))
-    db.session.commit()
-    assert again.applied == (again.new_loss < again.old_loss)
-    settings = reload_settings(student.id)
-    if again.applied:
-        assert settings.parameters == again.parameters
-        assert settings.parameters_updated_at == NOW + timedelta(days=1)
-    else:
-        assert list(settings.parameters or DEFAULT_PARAMETERS) == in_use
     # A student with a dozen answers is told to keep studying.
     other = make_user()
     small_history(other.id, bank)

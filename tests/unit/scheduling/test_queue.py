@@ -26,7 +26,6 @@ from app.scheduling import (
 from .helpers import (
     T0,
     answer,
-    card_for,
     cards_of,
     make_bank,
     reload,
@@ -426,8 +425,3 @@ def test_another_students_card_is_not_found(make_user, student, bank):
     # Nor does the other student's card show in this student's queue.
     assert next_card(db.session, student.id, T0) is None
     assert next_card(db.session, other.id, T0).card.id == theirs.id
-
-
-def test_card_for_helper_finds_the_card(student, bank):
-    add(student.id, question_ids=[bank.questions[3].id])
-    assert card_for(student.id, bank.questions[3]).position == 1

@@ -9,6 +9,7 @@ from sqlalchemy import Select, String, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Question, QuestionBank, Topic
+from ..models.banks import topic_subtree
 
 
 @dataclass
@@ -53,6 +54,7 @@ def topic_options(session: Session, bank_id: int) -> list[Topic]:
 
 
 def filtered_questions(
+    session: Session,
     bank_id: int,
     *,
     topic_id: int | None = None,
@@ -61,14 +63,9 @@ def filtered_questions(
     search: str | None = None,
 ) -> Select[tuple[Question]]:
     query = select(Question).where(Question.bank_id == bank_id)
-    if topic_id:
-        # A topic includes its sub-topics.
-        topic_path = select(Topic.path).where(Topic.id == topic_id).scalar_subquery()
-        sub_topics = select(Topic.id).where(
-            Topic.bank_id == bank_id,
-            or_(Topic.id == topic_id, Topic.path.like(topic_path + "/%")),
-        )
-        query = query.where(Question.topic_id.in_(sub_topics))
+    topic = session.get(Topic, topic_id) if topic_id else None
+    if topic is not None and topic.bank_id == bank_id:
+        query = query.where(Question.topic_id.in_(topic_subtree(topic)))
     if kind:
         query = query.where(Question.kind == kind)
     if difficulty:

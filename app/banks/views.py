@@ -32,7 +32,9 @@ def bank(bank_id: int):
         "difficulty": request.args.get("difficulty", type=int),
         "search": request.args.get("q", "").strip() or None,
     }
-    page = db.paginate(filtered_questions(bank.id, **filters), per_page=PAGE_SIZE, error_out=False)
+    page = db.paginate(
+        filtered_questions(db.session, bank.id, **filters), per_page=PAGE_SIZE, error_out=False
+    )
     summary = bank_summaries(db.session, [bank.id])[0]
     return render_template(
         "banks/bank.html",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Select, String, Text, UniqueConstraint, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -46,3 +46,11 @@ class Topic(db.Model):
     path: Mapped[str] = mapped_column(String(500))
 
     bank: Mapped[QuestionBank] = relationship(back_populates="topics")
+
+
+def topic_subtree(topic: Topic) -> Select[tuple[int]]:
+    """Ids of the topic and its sub-topics: "A" covers "A/B" and "A/B/C", not "AB"."""
+    return select(Topic.id).where(
+        Topic.bank_id == topic.bank_id,
+        or_(Topic.path == topic.path, Topic.path.startswith(topic.path + "/", autoescape=True)),
+    )

@@ -9,6 +9,7 @@ from sqlalchemy import ColumnElement, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Question, ReviewCard, Topic
+from ..models.banks import topic_subtree
 from .context import next_day_start
 
 
@@ -30,11 +31,7 @@ def topic_condition(session: Session, topic_id: int) -> ColumnElement[bool]:
     topic = session.get(Topic, topic_id)
     if topic is None:
         return false()
-    sub_topics = select(Topic.id).where(
-        Topic.bank_id == topic.bank_id,
-        or_(Topic.path == topic.path, Topic.path.startswith(topic.path + "/", autoescape=True)),
-    )
-    return Question.topic_id.in_(sub_topics)
+    return Question.topic_id.in_(topic_subtree(topic))
 
 
 def scope_condition(

@@ -123,3 +123,13 @@ def test_excerpt_over_several_table_rows_is_highlighted_row_by_row(seeded, stude
     marks = re.findall(r"<mark[^>]*>(.*?)</mark>", page)
     assert len(marks) == 2 and page.count('id="cited"') == 1
     assert " ".join(marks) == rows
+
+
+def test_bank_page_filters_by_topic(seeded, student_client):
+    question = first("cloze")
+    topic = question.topic
+    page = student_client.get(f"/banks/{question.bank_id}?topic={topic.id}").get_data(True)
+    in_topic = db.session.scalars(select(Question).where(Question.topic_id == topic.id)).all()
+    assert f"{len(in_topic)} question" in page and question.external_id in page
+    other = db.session.scalars(select(Question).where(Question.topic_id != topic.id)).first()
+    assert other.external_id not in page

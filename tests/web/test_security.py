@@ -77,3 +77,26 @@ def test_production_starts_with_a_real_secret_key(monkeypatch, tmp_path):
     monkeypatch.setenv("SECRET_KEY", "x" * 40)
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
     assert app.config["PRODUCTION"] and app.config["SESSION_COOKIE_SECURE"]
+
+
+def test_login_limit_is_shared_by_workers_through_redis(app_config, student):
+    """Two app instances (two workers) count attempts together when Redis stores them."""
+    import os
+
+    import redis
+
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.RedisError:
+        if os.environ.get("CI", "").lower() == "true":
+            raise
+        pytest.skip(f"Redis is not reachable at {url}")
+    redis.Redis.from_url(url).flushdb()
+    config = {**app_config, "RATELIMIT_STORAGE_URI": url, "LOGIN_RATE_LIMIT": "3 per minute"}
+    workers = [create_app(config).test_client() for _ in range(2)]
+    data = {"email": student.email, "password": "wrong password"}
+    codes = [workers[i % 2].post("/auth/login", data=data).status_code for i in range(4)]
+    assert codes == [422, 422, 422, 429]
+    assert redis.Redis.from_url(url).keys("LIMITS*"), "the counts live in Redis"
+    redis.Redis.from_url(url).flushdb()

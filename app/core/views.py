@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Flask, current_app, jsonify, render_template, url_for
+from flask import Blueprint, Flask, current_app, jsonify, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import text
 from werkzeug.exceptions import HTTPException
@@ -38,7 +38,17 @@ def navigation() -> dict[str, Any]:
             if roles and not has_role(*roles):
                 continue
             items.append((endpoint, label, url_for(endpoint)))
-    return {"nav_items": items, "can_edit": can_edit, "has_role": has_role, "Role": Role}
+    return {"nav_items": items, "nav_active": _active_item(items), "can_edit": can_edit, "has_role": has_role, "Role": Role}
+
+
+def _active_item(items: list[tuple[str, str, str]]) -> str | None:
+    """The nav endpoint to highlight: an exact match, else the only one of its blueprint."""
+    current = request.endpoint or ""
+    endpoints = [endpoint for endpoint, _, _ in items]
+    if current in endpoints:
+        return current
+    same_blueprint = [e for e in endpoints if e.split(".")[0] == current.split(".")[0]]
+    return same_blueprint[0] if same_blueprint else None
 
 
 @bp.get("/")

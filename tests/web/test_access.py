@@ -75,3 +75,9 @@ def test_unknown_page_is_404_in_layout(client):
     response = client.get("/no/such/page")
     assert response.status_code == 404
     assert "Not found" in response.get_data(as_text=True)
+
+
+def test_navigation_marks_only_the_current_page(student_client):
+    page = student_client.get("/study/progress").get_data(as_text=True)
+    assert page.count('aria-current="page"') == 1
+    assert 'active" aria-current="page" href="/study/progress"' in page

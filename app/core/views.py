@@ -38,7 +38,13 @@ def navigation() -> dict[str, Any]:
             if roles and not has_role(*roles):
                 continue
             items.append((endpoint, label, url_for(endpoint)))
-    return {"nav_items": items, "nav_active": _active_item(items), "can_edit": can_edit, "has_role": has_role, "Role": Role}
+    return {
+        "nav_items": items,
+        "nav_active": _active_item(items),
+        "can_edit": can_edit,
+        "has_role": has_role,
+        "Role": Role,
+    }
 
 
 def _active_item(items: list[tuple[str, str, str]]) -> str | None:
@@ -113,11 +119,15 @@ def _study_steps() -> list[tuple[str, str, str]]:
         )
     if "practice" in current_app.blueprints:
         steps.append(
-            ("Practise", "Test yourself on a bank or topic, with a score at the end.",
-             url_for("practice.start"))
+            (
+                "Practise",
+                "Test yourself on a bank or topic, with a score at the end.",
+                url_for("practice.start"),
+            )
         )
-    steps.append(("Your progress", "Forecast, retention and mastery per topic.",
-                  url_for("study.dashboard")))
+    steps.append(
+        ("Your progress", "Forecast, retention and mastery per topic.", url_for("study.dashboard"))
+    )
     return steps
 
 

@@ -1,0 +1,350 @@
+"""The HTTP part: gunicorn with 4 workers, client processes, answers/s against /healthz.
+
+Clients use only the standard library (http.client); each client process studies as its
+own students, so no two clients ever answer the same card.
+"""
+
+from __future__ import annotations
+
+import http.client
+import multiprocessing
+import os
+import random
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from benchmarks.history import PASSWORD
+
+REPO = Path(__file__).resolve().parent.parent
+REVEAL = re.compile(r'name="reveal" value="(\d+)"')
+ANSWER_ACTION = re.compile(r'action="/study/cards/(\d+)/answer"')
+VERSION = re.compile(r'name="version" value="(\d+)"')
+SHOWN_AT = re.compile(r'name="shown_at" value="(\d+)"')
+RATINGS = (1, 2, 3, 4)
+RATING_WEIGHTS = (0.10, 0.10, 0.70, 0.10)
+REQUEST_TIMEOUT = 30.0
+# The flow's steps, for per-request latencies.
+STEPS = ("GET /study/", "GET /study/?reveal=", "POST answer")
+
+
+class FlowError(RuntimeError):
+    """A response the study flow did not expect (status and path in the message)."""
+
+
+@dataclass
+class HttpFigures:
+    name: str
+    seconds: float
+    completed: int
+    per_second: float
+    errors: int
+    latency_median_ms: float
+    latency_p99_ms: float
+    requests_per_second: float
+    step_median_ms: dict[str, float] = field(default_factory=dict)
+    finished_students: int = 0
+    first_errors: list[str] = field(default_factory=list)
+
+
+class Browser:
+    """One student's cookies over a connection that reconnects after gunicorn closes it."""
+
+    def __init__(self, port: int, cookies: dict[str, str] | None = None) -> None:
+        self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
+        self.cookies = dict(cookies or {})
+
+    def request(self, method: str, path: str, form: dict[str, Any] | None = None) -> tuple:
+        headers = {"User-Agent": "study-loop-benchmark"}
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        body = None
+        if form is not None:
+            body = urlencode(form)
+            headers["Content-Type"] = "application/x-www-form-urlencoded"
+        try:
+            self.connection.request(method, path, body=body, headers=headers)
+            response = self.connection.getresponse()
+            text = response.read().decode()
+        except (OSError, http.client.HTTPException):
+            self.connection.close()
+            raise
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                if morsel.value and morsel["max-age"] != "0":
+                    self.cookies[name] = morsel.value
+                else:
+                    self.cookies.pop(name, None)
+        return response.status, response.getheader("Location", ""), text
+
+    def close(self) -> None:
+        self.connection.close()
+
+
+def log_in(port: int, user_id: int) -> dict[str, str]:
+    browser = Browser(port)
+    form = {"email": f"student{user_id}@bench.example", "password": PASSWORD}
+    status, location, _ = browser.request("POST", "/auth/login", form)
+    browser.close()
+    if status != 302 or "session" not in browser.cookies:
+        raise FlowError(f"login of student {user_id}: HTTP {status} to {location!r}")
+    return browser.cookies
+
+
+def _expect(status: int, wanted: int, what: str) -> None:
+    if status != wanted:
+        raise FlowError(f"{what}: HTTP {status}")
+
+
+def answer_one(browser: Browser, rng: random.Random, steps: list[list[float]]) -> bool:
+    """Front of the next card, its back with the rating form, then the answer.
+
+    False when the student has nothing left to study now.
+    """
+    started = time.perf_counter()
+    status, _, page = browser.request("GET", "/study/")
+    _expect(status, 200, "GET /study/")
+    revealed_at = time.perf_counter()
+    reveal = REVEAL.search(page)
+    if reveal is None:
+        if ANSWER_ACTION.search(page) is None:
+            return False  # "no cards due" page
+        back = page  # the rating form is already there
+    else:
+        status, _, back = browser.request("GET", f"/study/?reveal={reveal.group(1)}")
+        _expect(status, 200, "GET /study/?reveal=")
+    answering_at = time.perf_counter()
+    action, version = ANSWER_ACTION.search(back), VERSION.search(back)
+    if action is None or version is None:
+        other = REVEAL.search(back)
+        if reveal is not None and other is not None:
+            # The reveal recomputes the queue: a learning card that fell due in between
+            # comes first, and the page shows its front instead of the asked-for back.
+            raise FlowError(
+                f"queue moved on: ?reveal={reveal.group(1)} showed card {other.group(1)}'s front"
+            )
+        raise FlowError("the revealed card has no rating form")
+    shown_at = SHOWN_AT.search(back)
+    form = {
+        "rating": rng.choices(RATINGS, RATING_WEIGHTS)[0],
+        "version": version.group(1),
+        "shown_at": shown_at.group(1) if shown_at else "",
+    }
+    status, location, _ = browser.request("POST", f"/study/cards/{action.group(1)}/answer", form)
+    _expect(status, 302, "POST answer")
+    if not location.endswith("/study/"):
+        raise FlowError(f"POST answer redirected to {location!r}")
+    done = time.perf_counter()
+    for index, seconds in enumerate((revealed_at - started, answering_at - revealed_at)):
+        steps[index].append(seconds)
+    steps[2].append(done - answering_at)
+    return True
+
+
+def client_process(
+    job: dict[str, Any],
+    ready: Any,  # multiprocessing.Barrier: every client starts at the same moment
+    results: Any,  # multiprocessing.Queue
+) -> None:
+    """Run one client until the deadline; report completions inside the measured window."""
+    rng = random.Random(job["seed"])
+    port = job["port"]
+    browsers = [Browser(port, cookies) for cookies in job.get("cookies", [])]
+    finished: set[int] = set()
+    latencies: list[float] = []
+    steps: list[list[float]] = [[], [], []]
+    completed = errors = requests = 0
+    first_errors: list[str] = []
+    plain = Browser(port)
+    ready.wait(timeout=60)
+    measure_from = time.time() + job["warmup"]
+    end = measure_from + job["duration"]
+    turn = 0
+    while (now := time.time()) < end:
+        began = time.perf_counter()
+        try:
+            if job["mode"] == "healthz":
+                status, _, _ = plain.request("GET", "/healthz")
+                _expect(status, 200, "GET /healthz")
+                made, ok = 1, True
+            else:
+                if len(finished) == len(browsers):
+                    break
+                index = turn % len(browsers)
+                turn += 1
+                if index in finished:
+                    continue
+                ok = answer_one(browsers[index], rng, steps)
+                made = 3 if ok else 1
+                if not ok:
+                    finished.add(index)
+        except (OSError, http.client.HTTPException, FlowError) as exc:
+            errors += 1
+            if len(first_errors) < 3:
+                first_errors.append(f"{type(exc).__name__}: {exc}")
+            continue
+        if ok and now >= measure_from and time.time() <= end:
+            completed += 1
+            requests += made
+            latencies.append(time.perf_counter() - began)
+    results.put(
+        {
+            "completed": completed,
+            "requests": requests,
+            "errors": errors,
+            "latencies": latencies,
+            "steps": steps,
+            "finished": len(finished),
+            "first_errors": first_errors,
+        }
+    )
+
+
+def _percentile(values: list[float], fraction: float) -> float:
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    return ordered[max(0, min(len(ordered) - 1, int(len(ordered) * fraction + 0.999999) - 1))]
+
+
+def run_clients(
+    port: int,
+    mode: str,
+    clients: int,
+    duration: float,
+    warmup: float,
+    cookies: list[dict[str, str]] | None = None,
+    seed: int = 1,
+) -> HttpFigures:
+    # Forked, not spawned: a spawned client would re-import the app before it could start.
+    context = multiprocessing.get_context("fork")
+    results = context.Queue()
+    ready = context.Barrier(clients)
+    jobs = []
+    for number in range(clients):
+        job: dict[str, Any] = {
+            "mode": mode,
+            "port": port,
+            "seed": seed * 1000 + number,
+            "warmup": warmup,
+            "duration": duration,
+        }
+        if cookies is not None:
+            job["cookies"] = cookies[number::clients]
+        jobs.append(job)
+    processes = [context.Process(target=client_process, args=(job, ready, results)) for job in jobs]
+    for process in processes:
+        process.start()
+    deadline = time.time() + 60 + warmup + duration + REQUEST_TIMEOUT
+    reports = [results.get(timeout=max(1.0, deadline - time.time())) for _ in processes]
+    for process in processes:
+        process.join(timeout=10)
+    latencies = [value for report in reports for value in report["latencies"]]
+    steps = [[v for report in reports for v in report["steps"][i]] for i in range(3)]
+    completed = sum(report["completed"] for report in reports)
+    return HttpFigures(
+        name="answer" if mode == "answer" else "healthz",
+        seconds=duration,
+        completed=completed,
+        per_second=completed / duration,
+        errors=sum(report["errors"] for report in reports),
+        latency_median_ms=statistics.median(latencies) * 1000 if latencies else float("nan"),
+        latency_p99_ms=_percentile(latencies, 0.99) * 1000,
+        requests_per_second=sum(report["requests"] for report in reports) / duration,
+        step_median_ms={
+            name: statistics.median(values) * 1000
+            for name, values in zip(STEPS, steps, strict=True)
+            if values and mode == "answer"
+        },
+        finished_students=sum(report["finished"] for report in reports),
+        first_errors=[e for report in reports for e in report["first_errors"]][:5],
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def _wait_until_up(port: int, server: subprocess.Popen, seconds: float) -> None:
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with {server.returncode}")
+        try:
+            browser = Browser(port)
+            status, _, _ = browser.request("GET", "/healthz")
+            browser.close()
+            if status == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.25)
+    raise RuntimeError(f"gunicorn did not answer /healthz within {seconds:.0f} s")
+
+
+def run_http(
+    database_url: str,
+    students: int,
+    *,
+    logins: int,
+    clients: int,
+    workers: int,
+    duration: float,
+    warmup: float,
+    seed: int,
+) -> dict[str, Any]:
+    """Start gunicorn on the database, measure /healthz, then the answer flow."""
+    port = _free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    env = {**os.environ, "BENCH_DATABASE_URL": database_url}
+    log = tempfile.NamedTemporaryFile("w+", prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    server = subprocess.Popen(
+        [str(gunicorn), "-w", str(workers), "-b", f"127.0.0.1:{port}", "benchmarks.wsgi:app"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    try:
+        _wait_until_up(port, server, 60)
+        healthz = run_clients(port, "healthz", clients, duration, warmup, seed=seed)
+        chosen = random.Random(seed).sample(range(1, students + 1), min(logins, students))
+        started = time.perf_counter()
+        cookies = [log_in(port, user_id) for user_id in chosen]
+        login_seconds = time.perf_counter() - started
+        answer = run_clients(port, "answer", clients, duration, warmup, cookies, seed=seed)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
+        log.close()
+    errors_logged = Path(log.name).read_text(errors="replace")
+    Path(log.name).unlink(missing_ok=True)
+    tracebacks = errors_logged.count("Traceback")
+    return {
+        "workers": workers,
+        "clients": clients,
+        "students_logged_in": len(chosen),
+        "login_seconds": round(login_seconds, 2),
+        "healthz": asdict(healthz),
+        "answer": asdict(answer),
+        "ratio": answer.per_second / healthz.per_second if healthz.per_second else float("nan"),
+        "server_tracebacks": tracebacks,
+        "server_log_tail": errors_logged[-2000:] if tracebacks else "",
+    }

@@ -5,6 +5,7 @@ never commit: the caller owns the transaction.
 """
 
 from .cards import CardNotFound, add_to_reviews, bury_card, suspend_card, unsuspend_card
+from .context import StudyContext, study_context
 from .days import day_bounds, study_day
 from .exams import (
     ExamError,
@@ -62,6 +63,8 @@ __all__ = [
     "OptimizerUnavailable",
     "QueueCounts",
     "QueueEntry",
+    "StudyContext",
+    "study_context",
     "SettingsError",
     "StaleAnswer",
     "active_exam_dates",

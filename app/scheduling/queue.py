@@ -65,10 +65,6 @@ def _new_cards(user_id: int, now: datetime) -> Select[tuple[ReviewCard]]:
     )
 
 
-def _count(session: Session, query: Select[tuple[ReviewCard]]) -> int:
-    return session.scalar(select(func.count()).select_from(query.subquery())) or 0
-
-
 def due_reviews(
     session: Session, context: StudyContext, user_id: int, now: datetime
 ) -> list[QueueEntry]:
@@ -86,10 +82,12 @@ def due_reviews(
     return entries
 
 
-def next_card(session: Session, user_id: int, now: datetime) -> QueueEntry | None:
+def next_card(
+    session: Session, user_id: int, now: datetime, *, context: StudyContext | None = None
+) -> QueueEntry | None:
     """The card to show now, or None when nothing is available until later."""
     now = as_utc(now)
-    context = study_context(session, user_id, now)
+    context = context or study_context(session, user_id, now)
     learning = session.scalars(
         _learning_due(user_id, now).order_by(ReviewCard.due, ReviewCard.id).limit(1)
     ).first()
@@ -112,18 +110,29 @@ def next_card(session: Session, user_id: int, now: datetime) -> QueueEntry | Non
     return None
 
 
-def queue_counts(session: Session, user_id: int, now: datetime) -> QueueCounts:
+def queue_counts(
+    session: Session, user_id: int, now: datetime, *, context: StudyContext | None = None
+) -> QueueCounts:
     """How many cards next_card would show today, by kind, within the daily limits."""
     now = as_utc(now)
-    context = study_context(session, user_id, now)
-    due = min(_count(session, _reviews_due(user_id, now)), context.reviews_left)
-    new = min(_count(session, _new_cards(user_id, now)), context.new_left)
+    context = context or study_context(session, user_id, now)
+    # One pass over the student's available cards gives all three counts.
+    due_now = (ReviewCard.due <= now) & (ReviewCard.reps > 0)
+    learning_count, due_count, new_count = session.execute(
+        select(
+            func.count().filter(due_now & ReviewCard.state.in_(LEARNING_STATES)),
+            func.count().filter(due_now & (ReviewCard.state == fsrs.State.Review.value)),
+            func.count().filter(ReviewCard.reps == 0),
+        ).where(ReviewCard.user_id == user_id, not_set_aside(now))
+    ).one()
+    due = min(due_count, context.reviews_left)
+    new = min(new_count, context.new_left)
     exam = 0
     if context.reviews_left > due:
         candidates = exam_candidates(session, user_id, now, context=context)
         exam = min(len(candidates), context.reviews_left - due)
     return QueueCounts(
-        learning=_count(session, _learning_due(user_id, now)),
+        learning=learning_count,
         due=due,
         new=new,
         exam=exam,

@@ -13,7 +13,7 @@ from sqlalchemy import select
 from ..access import safe_next
 from ..banks.service import presentation_rng
 from ..extensions import db
-from ..models import QuestionBank, ReviewCard, Topic
+from ..models import QuestionBank, ReviewCard, StudySettings, Topic
 from ..models.types import utcnow
 from ..questions import QUESTION_TYPES, grade, parse_response, present
 from ..scheduling import (
@@ -22,6 +22,7 @@ from ..scheduling import (
     NotEnoughReviews,
     NothingToUndo,
     OptimizerUnavailable,
+    QueueEntry,
     SettingsError,
     StaleAnswer,
     active_exam_dates,
@@ -40,6 +41,7 @@ from ..scheduling import (
     queue_counts,
     rating_for_grade,
     set_exam_date,
+    study_context,
     study_day,
     suspend_card,
     undo_last_answer,
@@ -71,9 +73,9 @@ def _duration(shown_at: int | None) -> int | None:
     return min(elapsed, MAX_DURATION_MS) if elapsed >= 0 else None
 
 
-def _card_view(card: ReviewCard, now: datetime) -> dict:
+def _card_view(card: ReviewCard, now: datetime, settings: StudySettings | None = None) -> dict:
     question = card.question
-    settings = get_settings(db.session, current_user.id)
+    settings = settings or get_settings(db.session, current_user.id)
     return {
         "card": card,
         "question": question,
@@ -91,11 +93,21 @@ def _card_view(card: ReviewCard, now: datetime) -> dict:
 @login_required
 def queue():
     now = utcnow()
-    entry = next_card(db.session, current_user.id, now)
-    counts = queue_counts(db.session, current_user.id, now)
-    db.session.commit()  # settings row created on first visit
+    context = study_context(db.session, current_user.id, now)
+    counts = queue_counts(db.session, current_user.id, now, context=context)
+    reveal_id = request.args.get("reveal", type=int)
+    entry = None
+    if reveal_id is not None:
+        # Show the answer of the card the student was looking at, even if the queue
+        # has moved on meanwhile (a learning step fell due).
+        card = db.session.get(ReviewCard, reveal_id)
+        if card is not None and card.user_id == current_user.id and not card.suspended:
+            entry = QueueEntry(card, "reveal")
     if entry is None:
-        return render_template(
+        reveal_id = None
+        entry = next_card(db.session, current_user.id, now, context=context)
+    if entry is None:
+        page = render_template(
             "study/done.html",
             counts=counts,
             next_due=next_due_at(db.session, current_user.id, now),
@@ -105,15 +117,17 @@ def queue():
             )
             is not None,
         )
-    reveal = request.args.get("reveal", type=int) == entry.card.id
-    return render_template(
-        "study/card.html",
-        entry=entry,
-        counts=counts,
-        reveal=reveal,
-        form=CsrfOnlyForm(),
-        **_card_view(entry.card, now),
-    )
+    else:
+        page = render_template(
+            "study/card.html",
+            entry=entry,
+            counts=counts,
+            reveal=reveal_id == entry.card.id,
+            form=CsrfOnlyForm(),
+            **_card_view(entry.card, now, context.settings),
+        )
+    db.session.commit()  # the settings row is created on a first visit
+    return page
 
 
 @bp.post("/cards/<int:card_id>/check")

@@ -234,3 +234,18 @@ def test_home_tells_the_student_what_is_due(student_client, bank):
 
 def test_study_needs_login(client):
     assert client.get("/study/").status_code == 302
+
+
+def test_reveal_shows_the_card_asked_for_and_only_ones_own(app, bank, make_user, client):
+    owner = make_user()
+    log_in(client, owner)
+    add_bank(client, bank)
+    mc_card = card_for("multiple_choice")
+    page = client.get(f"/study/?reveal={mc_card.id}").get_data(as_text=True)
+    assert "Which congress heard the Secret Speech?" in page
+    with app.app_context():
+        other = make_user()
+        intruder = app.test_client()
+        log_in(intruder, other)
+        stranger = intruder.get(f"/study/?reveal={mc_card.id}").get_data(as_text=True)
+        assert "Which congress" not in stranger and "Your reviews are empty" in stranger

@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 import re
 
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from ..models import StudySettings
@@ -36,9 +38,20 @@ def get_settings(session: Session, user_id: int) -> StudySettings:
     """The student's settings, creating the defaults row on first use."""
     settings = session.get(StudySettings, user_id)
     if settings is None:
-        settings = StudySettings(user_id=user_id, **_fresh_defaults())
-        session.add(settings)
-        session.flush()
+        # Two first requests of one student may race here: insert-or-ignore, then read.
+        dialect = session.get_bind().dialect.name
+        insert = {"postgresql": postgresql_insert, "sqlite": sqlite_insert}.get(dialect)
+        values = {"user_id": user_id, **_fresh_defaults()}
+        if insert is None:
+            session.add(StudySettings(**values))
+            session.flush()
+        else:
+            session.execute(
+                insert(StudySettings)
+                .values(**values)
+                .on_conflict_do_nothing(index_elements=["user_id"])
+            )
+        settings = session.get(StudySettings, user_id)
     return settings
 
 

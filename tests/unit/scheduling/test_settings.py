@@ -232,3 +232,30 @@ def test_changing_retention_affects_the_next_answer_only(student, bank):
     assert outcome.card.due == expected_80.due
     assert reload(first).due == expected_80.due
     assert reload(second).due == due_before[1]
+
+
+def test_creating_settings_twice_is_harmless(app, make_user, monkeypatch):
+    """A request that found no row while another created it (a race) does not fail."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import Session
+
+    from app.extensions import db as database
+    from app.models import StudySettings
+    from app.scheduling import get_settings
+
+    user = make_user()
+    with Session(database.engine) as first, Session(database.engine) as second:
+        get_settings(first, user.id)
+        first.commit()
+        real_get = second.get
+        calls = []
+
+        def get_missing_once(entity, ident, **kwargs):
+            calls.append(ident)
+            return None if len(calls) == 1 else real_get(entity, ident, **kwargs)
+
+        monkeypatch.setattr(second, "get", get_missing_once)
+        assert get_settings(second, user.id).desired_retention == 0.9
+        second.commit()
+    assert len(calls) == 2
+    assert database.session.scalar(select(func.count()).select_from(StudySettings)) == 1

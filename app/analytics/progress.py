@@ -12,7 +12,7 @@ from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from datetime import UTC, date, datetime, timedelta, tzinfo
 from typing import NamedTuple
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -30,6 +30,7 @@ from ..models import (
     Topic,
     User,
 )
+from ..scheduling.days import day_bounds, study_day
 
 FORECAST_DAYS = 30
 HISTORY_DAYS = 90
@@ -97,7 +98,7 @@ class ProgressReport:
 def progress_report(session: Session, user_id: int, now: datetime) -> ProgressReport:
     """All the dashboard's figures for `user_id` at `now` (an aware datetime)."""
     zone_name, hour, retention, parameters = _user_settings(session, user_id)
-    today = _study_day(now, zone_name, hour)
+    today = study_day(now, zone_name, hour)
     heatmap_first = today - timedelta(days=HEATMAP_DAYS - 1)
 
     forecast = _forecast(session, user_id, today, zone_name, hour)
@@ -112,7 +113,7 @@ def progress_report(session: Session, user_id: int, now: datetime) -> ProgressRe
     per_day = Counter(days.day_of(row.reviewed_at) for row in logs)
     heatmap = [(day, per_day.get(day, 0)) for day in days.days]
 
-    retention_since = _day_bounds(today - timedelta(days=RETENTION_DAYS - 1), zone_name, hour)[0]
+    retention_since = day_bounds(today - timedelta(days=RETENTION_DAYS - 1), zone_name, hour)[0]
     mature = [
         row.rating
         for row in logs
@@ -315,9 +316,9 @@ class _DayIndex:
 
     def __init__(self, first: date, count: int, zone_name: str, hour: int) -> None:
         self.days = [first + timedelta(days=i) for i in range(count)]
-        self._starts = [_day_bounds(day, zone_name, hour)[0] for day in self.days]
+        self._starts = [day_bounds(day, zone_name, hour)[0] for day in self.days]
         self.start = self._starts[0]
-        self.end = _day_bounds(self.days[-1], zone_name, hour)[1]
+        self.end = day_bounds(self.days[-1], zone_name, hour)[1]
 
     def day_of(self, moment: datetime, clamp: bool = False) -> date | None:
         """The study day holding `moment`; before the first day, None (or the first if
@@ -335,18 +336,3 @@ def _zone(name: str) -> tzinfo:
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return UTC
-
-
-def _study_day(now: datetime, tz: str, hour: int) -> date:
-    """The study day `now` falls in: before `hour` local time it is still yesterday."""
-    local = now.astimezone(_zone(tz))
-    # Wall-clock arithmetic on purpose: the day turns at `hour` local time, DST or not.
-    return (local.replace(tzinfo=None) - timedelta(hours=hour)).date()
-
-
-def _day_bounds(day: date, tz: str, hour: int) -> tuple[datetime, datetime]:
-    """[start, end) of a study day, in UTC."""
-    zone = _zone(tz)
-    start = datetime.combine(day, time(hour), tzinfo=zone)
-    end = datetime.combine(day + timedelta(days=1), time(hour), tzinfo=zone)
-    return start.astimezone(UTC), end.astimezone(UTC)

@@ -13,10 +13,6 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
 
 
-class CsrfOnlyForm(FlaskForm):
-    """For buttons whose data is in the URL or parsed by the question engine."""
-
-
 class RatingForm(FlaskForm):
     rating = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=4)])
     version = IntegerField(validators=[InputRequired()])

@@ -41,6 +41,8 @@ def test_csrf_is_enforced_when_enabled(app_config):
         )
         assert response.status_code == 400
         assert "Bad request" in response.get_data(as_text=True)
+        # Buttons without a form class (study undo, suspend, bury) are covered too.
+        assert client.post("/study/undo").status_code == 400
         db.session.remove()
         db.drop_all()
 

@@ -249,3 +249,9 @@ def test_reveal_shows_the_card_asked_for_and_only_ones_own(app, bank, make_user,
         log_in(intruder, other)
         stranger = intruder.get(f"/study/?reveal={mc_card.id}").get_data(as_text=True)
         assert "Which congress" not in stranger and "Your reviews are empty" in stranger
+
+
+def test_add_with_a_malformed_id_says_so_and_writes_nothing(student_client):
+    page = student_client.post("/study/add", data={"bank_id": "abc"}, follow_redirects=True)
+    assert "not a bank, topic or question" in page.get_data(as_text=True)
+    assert db.session.scalar(select(func.count()).select_from(ReviewCard)) == 0

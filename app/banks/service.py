@@ -6,7 +6,7 @@ import random
 from dataclasses import dataclass, field
 
 from sqlalchemy import Select, String, cast, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..models import Question, QuestionBank, Topic
 from ..models.banks import topic_subtree
@@ -79,7 +79,10 @@ def filtered_questions(
                 func.lower(Question.external_id).like(like),
             )
         )
-    return query.order_by(Question.topic_id, Question.external_id)
+    # The list shows each question's topic: load them together, not one query per row.
+    return query.options(selectinload(Question.topic)).order_by(
+        Question.topic_id, Question.external_id
+    )
 
 
 def presentation_rng(user_id: int, question: Question) -> random.Random:

@@ -9,6 +9,7 @@ import fsrs
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..access import safe_next
 from ..banks.service import presentation_rng
@@ -302,6 +303,7 @@ def settings():
     db.session.commit()
     suspended = db.session.scalars(
         select(ReviewCard)
+        .options(selectinload(ReviewCard.question))
         .where(ReviewCard.user_id == current_user.id, ReviewCard.suspended.is_(True))
         .order_by(ReviewCard.id)
     ).all()

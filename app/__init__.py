@@ -1,82 +1,19 @@
-"""Application factory."""
+"""Recall: a quiz and flashcard learning app.
+
+Importing a domain package (`app.questions`, `app.scheduling`, ...) loads no web framework:
+the factory and Flask are imported only when an app is built.
+"""
 
 from __future__ import annotations
 
-import os
-import secrets
 from collections.abc import Mapping
-from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
-
-from config import load_config
-
-from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
-    app = Flask(__name__, instance_relative_config=False)
-    app.config.from_object(load_config())
-    app.config.update(config or {})
-    _finish_config(app)
+    from .factory import create_app as build
 
-    db.init_app(app)
-    migrate.init_app(
-        app,
-        db,
-        directory=str(Path(app.root_path).parent / "migrations"),
-        render_as_batch=True,  # SQLite alters tables by copying them
-        compare_type=True,
-    )
-    login_manager.init_app(app)
-    csrf.init_app(app)
-    bootstrap.init_app(app)
-    limiter.init_app(app)
-
-    from . import (
-        banks,
-        models,  # noqa: F401  (every table registered before use)
-        practice,
-        sources,
-        study,
-    )
-    from .access import register_login
-    from .admin import views as admin
-    from .auth import views as auth
-    from .cli import register_commands
-    from .core import views as core
-    from .security import register_security_headers
-    from .templating import register_filters
-
-    register_login(login_manager)
-    for feature in (core, auth, study, practice, banks, sources, admin):
-        app.register_blueprint(feature.bp)
-    core.register_error_pages(app)
-    register_filters(app)
-    register_security_headers(app)
-    register_commands(app)
-    return app
-
-
-def _finish_config(app: Flask) -> None:
-    """Fill the defaults that depend on the instance folder; refuse unsafe production."""
-    os.makedirs(app.instance_path, exist_ok=True)
-    if not app.config.get("SQLALCHEMY_DATABASE_URI"):
-        app.config["SQLALCHEMY_DATABASE_URI"] = f"sqlite:///{Path(app.instance_path) / 'recall.db'}"
-    if app.config.get("PRODUCTION"):
-        key = app.config.get("SECRET_KEY") or ""
-        if len(key) < 32 or key in {"dev", "change-me", "testing"}:
-            raise RuntimeError(
-                "Production needs a real SECRET_KEY (32+ random characters) in the environment."
-            )
-    elif not app.config.get("SECRET_KEY"):
-        # A key kept in the instance folder keeps sessions valid across restarts.
-        key_file = Path(app.instance_path) / "secret_key"
-        if not key_file.exists():
-            key_file.write_text(secrets.token_hex(32))
-            key_file.chmod(0o600)
-        app.config["SECRET_KEY"] = key_file.read_text().strip()
-    app.config.setdefault("SEED_DATA_DIR", None)
-    if not app.config["SEED_DATA_DIR"]:
-        app.config["SEED_DATA_DIR"] = str(Path(app.root_path).parent / "seed_data")
+    return build(config)

@@ -7,11 +7,11 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Select, String, Text, UniqueConstraint, or_, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from .base import Base
 from .types import UtcDateTime, utcnow
 
 
-class QuestionBank(db.Model):
+class QuestionBank(Base):
     __tablename__ = "question_banks"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -31,7 +31,7 @@ class QuestionBank(db.Model):
     )
 
 
-class Topic(db.Model):
+class Topic(Base):
     """A topic inside one bank; `path` ("Parent/Child") gives the hierarchy."""
 
     __tablename__ = "topics"

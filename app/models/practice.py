@@ -8,12 +8,12 @@ from typing import Any
 from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from .base import Base
 from .questions import Question
 from .types import JsonDocument, UtcDateTime, utcnow
 
 
-class PracticeSession(db.Model):
+class PracticeSession(Base):
     __tablename__ = "practice_sessions"
     __table_args__ = (Index("ix_practice_sessions_user_created", "user_id", "created_at"),)
 
@@ -38,7 +38,7 @@ class PracticeSession(db.Model):
     )
 
 
-class PracticeItem(db.Model):
+class PracticeItem(Base):
     __tablename__ = "practice_items"
     __table_args__ = (UniqueConstraint("session_id", "position"),)
 

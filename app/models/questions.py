@@ -16,13 +16,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from .base import Base
 from .banks import QuestionBank, Topic
 from .sources import SourceDocument
 from .types import JsonDocument, UtcDateTime, utcnow
 
 
-class Question(db.Model):
+class Question(Base):
     __tablename__ = "questions"
     __table_args__ = (
         UniqueConstraint("bank_id", "external_id"),

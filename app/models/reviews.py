@@ -19,13 +19,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..extensions import db
+from .base import Base
 from .banks import QuestionBank, Topic
 from .questions import Question
 from .types import JsonDocument, UtcDateTime, utcnow
 
 
-class ReviewCard(db.Model):
+class ReviewCard(Base):
     """FSRS state in real columns, so "what is due for this student" is a range scan."""
 
     __tablename__ = "review_cards"
@@ -61,7 +61,7 @@ class ReviewCard(db.Model):
     question: Mapped[Question] = relationship()
 
 
-class ReviewLog(db.Model):
+class ReviewLog(Base):
     __tablename__ = "review_logs"
     __table_args__ = (
         Index("ix_review_logs_user_reviewed_at", "user_id", "reviewed_at"),
@@ -87,7 +87,7 @@ class ReviewLog(db.Model):
     grade: Mapped[float | None] = mapped_column(Float)  # engine fraction, for graded types
 
 
-class StudySettings(db.Model):
+class StudySettings(Base):
     __tablename__ = "study_settings"
     __table_args__ = (
         CheckConstraint(
@@ -110,7 +110,7 @@ class StudySettings(db.Model):
     parameters_updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
 
-class ExamDate(db.Model):
+class ExamDate(Base):
     """Until `exam_on`, at-risk cards of the bank or topic join the queue early."""
 
     __tablename__ = "exam_dates"

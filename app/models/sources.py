@@ -8,11 +8,11 @@ from typing import Any
 from sqlalchemy import String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from .base import Base
 from .types import JsonDocument, UtcDateTime, utcnow
 
 
-class SourceDocument(db.Model):
+class SourceDocument(Base):
     __tablename__ = "source_documents"
 
     id: Mapped[int] = mapped_column(primary_key=True)

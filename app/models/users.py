@@ -5,12 +5,11 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from flask_login import UserMixin
 from sqlalchemy import Boolean, CheckConstraint, String
 from sqlalchemy.orm import Mapped, mapped_column
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from ..extensions import db
+from .base import Base
 from .types import UtcDateTime, utcnow
 
 
@@ -25,7 +24,7 @@ def normalize_email(email: str) -> str:
     return email.strip().lower()
 
 
-class User(UserMixin, db.Model):
+class User(Base):
     __tablename__ = "users"
     __table_args__ = (
         CheckConstraint("role in ('student', 'teacher', 'admin')", name="role_known"),
@@ -51,9 +50,16 @@ class User(UserMixin, db.Model):
     def role_enum(self) -> Role:
         return Role(self.role)
 
+    # What Flask-Login asks of a user object (its UserMixin, without importing Flask here).
+    is_authenticated = True
+    is_anonymous = False
+
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return bool(self.active)
+
+    def get_id(self) -> str:
+        return str(self.id)
 
     def __repr__(self) -> str:
         return f"<User {self.email} {self.role}>"

@@ -16,8 +16,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base
 from .banks import QuestionBank, Topic
+from .base import Base
 from .sources import SourceDocument
 from .types import JsonDocument, UtcDateTime, utcnow
 

@@ -19,8 +19,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base
 from .banks import QuestionBank, Topic
+from .base import Base
 from .questions import Question
 from .types import JsonDocument, UtcDateTime, utcnow
 

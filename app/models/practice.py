@@ -50,6 +50,11 @@ class PracticeItem(Base):
         ForeignKey("questions.id", ondelete="CASCADE"), index=True
     )
     position: Mapped[int] = mapped_column(Integer)
+    # The question as drawn: grading, feedback and the review use this, never the live
+    # question, so an edit after the draw cannot change the item.
+    question_version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    question_kind: Mapped[str] = mapped_column(String(24), default="", server_default="")
+    content: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
     # The shuffle shown (app.questions Presentation.order), so a reload shows it again.
     presentation_order: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
     response: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)

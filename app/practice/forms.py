@@ -7,15 +7,15 @@ from wtforms import IntegerField, RadioField, SelectMultipleField, SubmitField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
-from ..models import QuestionBank, Topic
-from ..questions import QUESTION_TYPES
-from .service import (
+from ..attempts.practice import (
     DEFAULT_COUNT,
     DEFAULT_KINDS,
     FEEDBACK_MODES,
     MAX_QUESTIONS,
     MIN_QUESTIONS,
 )
+from ..models import QuestionBank, Topic
+from ..questions import QUESTION_TYPES
 
 COUNT_MESSAGE = f"Ask for between {MIN_QUESTIONS} and {MAX_QUESTIONS} questions."
 

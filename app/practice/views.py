@@ -5,13 +5,8 @@ from __future__ import annotations
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
-from ..extensions import db
-from ..models import PracticeItem, PracticeSession
-from ..models.types import utcnow
-from ..questions import QUESTION_TYPES, parse_response
-from .blueprint import bp
-from .forms import ActionForm, StartForm
-from .service import (
+from ..attempts import is_missed, needs_self_score, presentation, read_response, stored_result
+from ..attempts.practice import (
     MAX_QUESTIONS,
     MIN_QUESTIONS,
     ItemNotFound,
@@ -19,19 +14,21 @@ from .service import (
     SessionNotFound,
     add_missed_to_reviews,
     answer_item,
-    is_missed,
     load_item,
     load_session,
-    needs_self_score,
     next_unanswered,
-    presentation_for,
     retry_missed,
     score_text,
     session_history,
     session_review,
     start_session,
-    stored_result,
 )
+from ..extensions import db
+from ..models import PracticeItem, PracticeSession
+from ..models.types import utcnow
+from ..questions import QUESTION_TYPES
+from .blueprint import bp
+from .forms import ActionForm, StartForm
 
 
 def _session_or_404(session_id: int) -> PracticeSession:
@@ -111,8 +108,8 @@ def item(session_id: int, position: int):
     here = url_for("practice.item", session_id=session_id, position=position)
     reveal_response = None
     if request.method == "POST":
-        response = parse_response(question.kind, question.content, request.form)
-        if item.answered_at is None and needs_self_score(question.kind, response):
+        response = read_response(item, request.form)
+        if item.answered_at is None and needs_self_score(item.question_kind, response):
             reveal_response = response  # show the answer, then ask how it went
         else:
             try:
@@ -133,8 +130,8 @@ def item(session_id: int, position: int):
         practice=practice,
         item=item,
         question=question,
-        qtype=QUESTION_TYPES[question.kind],
-        p=presentation_for(item),
+        qtype=QUESTION_TYPES[item.question_kind],
+        p=presentation(item),
         result=stored_result(item),
         reveal_response=reveal_response,
         total=len(practice.items),

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -150,14 +149,6 @@ def test_missed_questions_are_added_to_reviews(bank, student_client):
     assert {card.question_id for card in cards} == missed
     again = student_client.post(url, follow_redirects=True).get_data(as_text=True)
     assert "already in your reviews" in again
-
-
-def test_without_reviews_the_button_says_so(bank, student_client, monkeypatch):
-    monkeypatch.setitem(sys.modules, "app.scheduling", None)  # as if not written yet
-    practice = finished_session(student_client, bank, right_positions=set(), count=2)
-    url = f"/practice/{practice.id}/reviews"
-    page = student_client.post(url, follow_redirects=True).get_data(as_text=True)
-    assert "Reviews are not available yet." in page and "0 / 2 · 0%" in page
 
 
 def test_feedback_at_the_end_and_self_graded_questions(bank, student_client):
@@ -329,3 +320,22 @@ def test_forms_carry_a_csrf_token(app, bank, student_client):
 def test_practice_needs_login(client):
     response = client.get("/practice/")
     assert response.status_code == 302 and "/auth/login" in response.headers["Location"]
+
+
+def test_an_edit_after_the_draw_does_not_change_the_item(bank, student_client):
+    session_id, _ = started(
+        start(student_client, banks=[str(bank.id)], kinds=["true_false"], count="1")
+    )
+    item = db.session.get(PracticeSession, session_id).items[0]
+    question = item.question
+    right = right_answer(question)
+    question.content = {**question.content, "answer": not question.content["answer"]}
+    question.version += 1
+    db.session.commit()
+    url = f"/practice/{session_id}/1"
+    student_client.post(url, data=right)
+    assert "Correct" in student_client.get(url).get_data(as_text=True)
+    results = student_client.get(f"/practice/{session_id}/results").get_data(as_text=True)
+    assert "1 / 1 · 100%" in results
+    db.session.expire_all()
+    assert item.fraction == 1.0 and item.question_version == question.version - 1

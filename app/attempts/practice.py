@@ -1,7 +1,9 @@
-"""Practice sessions: draw questions at random, grade the answers, score, retry the missed ones.
+"""Practice sessions: self-tests drawn from banks and topics, kept in a history.
 
-No Flask here: every function takes the SQLAlchemy session and plain values, `now` is passed
-in so tests can fix the clock, and nothing is committed (the caller owns the transaction).
+The item-level work (snapshot, shuffle, answer once, score, review) is in `app.attempts`;
+this module chooses the questions, loads the student's own sessions, retries the missed
+questions and sends them to reviews. No Flask: every function takes the SQLAlchemy
+session and plain values, `now` is passed in, and nothing is committed.
 """
 
 from __future__ import annotations
@@ -12,20 +14,16 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from ..errors import NotFound
 from ..models import PracticeItem, PracticeSession, Question, QuestionBank, Topic
-from ..questions import (
-    QUESTION_TYPES,
-    GradeResult,
-    Presentation,
-    grade,
-    present,
-    render_plain,
-    validate_content,
-)
-from ..questions.grading import CORRECT_THRESHOLD, matching_rights
+from ..models.banks import topic_subtree
+from ..questions import QUESTION_TYPES
+from ..scheduling import add_to_reviews
+from . import items as attempt
+from .errors import AttemptError, ItemNotFound
 
 FEEDBACK_MODES = {"now": "After each question", "end": "At the end"}
 MIN_QUESTIONS = 1
@@ -33,46 +31,47 @@ MAX_QUESTIONS = 100
 DEFAULT_COUNT = 10
 # Self-graded types need the student to judge their own answer, so they are opt-in.
 DEFAULT_KINDS = tuple(kind for kind, qtype in QUESTION_TYPES.items() if not qtype.self_graded)
-SELF_SCORES = {1.0: "Yes", 0.5: "Partly", 0.0: "No"}
+
+# A practice request that cannot be carried out (422); `field` names the form field at fault.
+PracticeError = AttemptError
+
+__all__ = [
+    "DEFAULT_COUNT",
+    "DEFAULT_KINDS",
+    "FEEDBACK_MODES",
+    "MAX_QUESTIONS",
+    "MIN_QUESTIONS",
+    "AnswerOutcome",
+    "HistoryEntry",
+    "ItemNotFound",
+    "PracticeError",
+    "SessionNotFound",
+    "add_missed_to_reviews",
+    "answer_item",
+    "describe_criteria",
+    "load_item",
+    "load_session",
+    "matching_question_ids",
+    "next_unanswered",
+    "retry_missed",
+    "score_text",
+    "session_history",
+    "session_review",
+    "start_session",
+]
 
 
-class PracticeError(ValueError):
-    """A practice request that cannot be carried out; `field` names the form field at fault."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
-
-
-class ReviewsUnavailable(PracticeError):
-    """The scheduling package (review cards) is not installed in this build."""
-
-
-class SessionNotFound(LookupError):
+class SessionNotFound(NotFound):
     """No such practice session for this user (another user's session included)."""
-
-
-class ItemNotFound(LookupError):
-    """No question at that position in the session."""
 
 
 @dataclass(frozen=True)
 class AnswerOutcome:
     item: PracticeItem
-    result: GradeResult
+    result: Any
     # False when the item had been answered already: a resubmit or a double click.
     newly_answered: bool
     finished: bool
-
-
-@dataclass(frozen=True)
-class ReviewedItem:
-    item: PracticeItem
-    question: Question
-    presentation: Presentation
-    result: GradeResult | None
-    your_answer: str
 
 
 @dataclass(frozen=True)
@@ -93,23 +92,12 @@ def _ids(values: Iterable[Any] | None) -> list[int]:
         raise PracticeError("Pick banks and topics from the lists.") from None
 
 
-def _expand_topics(session: Session, topic_ids: Sequence[int]) -> set[int]:
-    """The topics asked for and their sub-topics ("A" includes "A/B")."""
-    if not topic_ids:
-        return set()
+def _topic_scope(session: Session, topic_ids: Sequence[int]):
+    """The questions of the topics asked for and of their sub-topics ("A" includes "A/B")."""
     chosen = session.scalars(select(Topic).where(Topic.id.in_(topic_ids))).all()
     if len(chosen) != len(topic_ids):
         raise PracticeError("A topic you picked no longer exists; pick again.", "topics")
-    siblings = session.scalars(
-        select(Topic).where(Topic.bank_id.in_(sorted({topic.bank_id for topic in chosen})))
-    ).all()
-    return {
-        other.id
-        for topic in chosen
-        for other in siblings
-        if other.bank_id == topic.bank_id
-        and (other.path == topic.path or other.path.startswith(topic.path + "/"))
-    }
+    return or_(*(Question.topic_id.in_(topic_subtree(topic)) for topic in chosen))
 
 
 def matching_question_ids(
@@ -129,7 +117,7 @@ def matching_question_ids(
     if bank_ids:
         scopes.append(Question.bank_id.in_(bank_ids))
     if topic_ids:
-        scopes.append(Question.topic_id.in_(sorted(_expand_topics(session, topic_ids))))
+        scopes.append(_topic_scope(session, topic_ids))
     if not scopes or not kinds:
         return []
     query = (
@@ -168,17 +156,10 @@ def _add_items(
     question_ids: Sequence[int],
     rng: random.Random,
 ) -> None:
-    questions = {
-        question.id: question
-        for question in session.scalars(select(Question).where(Question.id.in_(question_ids)))
-    }
-    for position, question_id in enumerate(question_ids, start=1):
-        question = questions[question_id]
-        # The shuffle is fixed now and stored, so a reload shows the same option order.
-        order = present(question.kind, question.content, rng=rng).order
-        practice.items.append(
-            PracticeItem(question_id=question_id, position=position, presentation_order=order)
-        )
+    found = session.scalars(select(Question).where(Question.id.in_(question_ids)))
+    by_id = {question.id: question for question in found}
+    for values in attempt.item_values([by_id[i] for i in question_ids], rng):
+        practice.items.append(PracticeItem(**values))
 
 
 def start_session(
@@ -203,7 +184,6 @@ def start_session(
         raise PracticeError(
             "No questions match: pick more banks, topics or question types.", "banks"
         )
-    drawn = rng.sample(candidates, min(count, len(candidates)))
     practice = PracticeSession(
         user_id=user_id,
         feedback=feedback,
@@ -216,7 +196,7 @@ def start_session(
         },
         created_at=now,
     )
-    _add_items(session, practice, drawn, rng)
+    _add_items(session, practice, attempt.draw(candidates, count, rng), rng)
     session.add(practice)
     session.flush()
     return practice
@@ -247,50 +227,10 @@ def load_item(session: Session, user_id: int, session_id: int, position: int) ->
 
 def next_unanswered(practice: PracticeSession, after: int = 0) -> PracticeItem | None:
     """The first unanswered item after `after`, else the first unanswered one at all."""
-    waiting = [item for item in practice.items if item.answered_at is None]
-    later = [item for item in waiting if item.position > after]
-    return (later or waiting or [None])[0]
-
-
-def presentation_for(item: PracticeItem) -> Presentation:
-    question = item.question
-    return present(question.kind, question.content, order=item.presentation_order)
-
-
-def stored_result(item: PracticeItem) -> GradeResult | None:
-    """The grade given when the item was answered, with the engine's feedback for it."""
-    if item.answered_at is None or item.fraction is None:
-        return None
-    question = item.question
-    regraded = grade(question.kind, question.content, item.response or {})
-    # The stored fraction stands even if the question was edited since.
-    return GradeResult(item.fraction, regraded.feedback, regraded.answer_text)
+    return attempt.next_unanswered(practice.items, after)
 
 
 # -- answering ---------------------------------------------------------------------------------
-
-
-def needs_self_score(kind: str, response: Mapping[str, Any]) -> bool:
-    """A self-graded answer is shown first; the student then says how well they did."""
-    return QUESTION_TYPES[kind].self_graded and "self_score" not in response
-
-
-def _finish_if_done(session: Session, practice: PracticeSession, now: datetime) -> bool:
-    counts = session.execute(
-        select(
-            func.count(PracticeItem.id),
-            func.count(PracticeItem.answered_at),
-            func.avg(PracticeItem.fraction),
-        ).where(PracticeItem.session_id == practice.id)
-    ).one()
-    total, answered, mean = counts
-    if total == 0 or answered < total:
-        return False
-    if practice.finished_at is None:
-        practice.finished_at = now
-        practice.score = round(float(mean or 0.0), 6)
-        session.flush()
-    return True
 
 
 def answer_item(
@@ -301,38 +241,18 @@ def answer_item(
     response: Mapping[str, Any],
     now: datetime,
 ) -> AnswerOutcome:
-    """Grade and store an answer once; a second submission changes nothing."""
+    """Grade and store an answer once, from the item's snapshot; a resubmit changes nothing."""
     item = load_item(session, user_id, session_id, position)
     practice = item.session
-    question = item.question
-    if item.answered_at is not None:
-        return AnswerOutcome(item, stored_result(item), False, practice.finished_at is not None)
-    if needs_self_score(question.kind, response):
-        raise PracticeError("Say whether you got it right: Yes, Partly or No.", "self_score")
-    result = grade(question.kind, question.content, response)
-    # Only an unanswered row is written, so two requests racing (a double click) grade once.
-    written = session.execute(
-        update(PracticeItem)
-        .where(PracticeItem.id == item.id, PracticeItem.answered_at.is_(None))
-        .values(response=dict(response), fraction=result.fraction, answered_at=now)
-        .execution_options(synchronize_session=False)
-    )
-    session.refresh(item)
-    if written.rowcount == 0:
-        return AnswerOutcome(item, stored_result(item), False, practice.finished_at is not None)
-    finished = _finish_if_done(session, practice, now)
-    return AnswerOutcome(item, result, True, finished)
+    outcome = attempt.answer(session, item, response, now)
+    if outcome.newly_answered:
+        finished = attempt.finish_if_done(session, practice, PracticeItem.session_id, now)
+    else:
+        finished = practice.finished_at is not None
+    return AnswerOutcome(outcome.item, outcome.result, outcome.newly_answered, finished)
 
 
 # -- after the session -------------------------------------------------------------------------
-
-
-def is_missed(item: PracticeItem) -> bool:
-    return item.fraction is None or item.fraction < CORRECT_THRESHOLD
-
-
-def missed_question_ids(practice: PracticeSession) -> list[int]:
-    return [item.question_id for item in practice.items if is_missed(item)]
 
 
 def _finished(session: Session, user_id: int, session_id: int) -> PracticeSession:
@@ -353,7 +273,7 @@ def retry_missed(
     """A new session of exactly the questions missed (score below 1), freshly shuffled."""
     rng = rng or random.Random()
     original = _finished(session, user_id, session_id)
-    missed = missed_question_ids(original)
+    missed = attempt.missed_question_ids(original.items)
     if not missed:
         raise PracticeError("Nothing to retry: you got every question right.")
     rng.shuffle(missed)
@@ -372,114 +292,20 @@ def retry_missed(
 
 def add_missed_to_reviews(session: Session, user_id: int, session_id: int, now: datetime) -> int:
     """Review cards for the missed questions the student does not have yet; how many were added."""
-    try:
-        # Imported here: scheduling is optional for practice and imports the models itself.
-        from ..scheduling import add_to_reviews
-    except ImportError as exc:
-        raise ReviewsUnavailable("Reviews are not available yet.") from exc
-    missed = missed_question_ids(_finished(session, user_id, session_id))
+    missed = attempt.missed_question_ids(_finished(session, user_id, session_id).items)
     if not missed:
         return 0
     return add_to_reviews(session, user_id, question_ids=missed, now=now)
 
 
-def session_review(session: Session, user_id: int, session_id: int) -> list[ReviewedItem]:
+def session_review(session: Session, user_id: int, session_id: int) -> list[attempt.ReviewedItem]:
     """Every item of the session with its prompt, grade and the student's answer in words."""
-    practice = load_session(session, user_id, session_id)
-    reviewed = []
-    for item in practice.items:
-        question = item.question
-        answer = (
-            answer_summary(question.kind, question.content, item.response or {})
-            if item.answered_at is not None
-            else "Not answered"
-        )
-        reviewed.append(
-            ReviewedItem(item, question, presentation_for(item), stored_result(item), answer)
-        )
-    return reviewed
-
-
-def format_points(points: float) -> str:
-    return str(int(points)) if float(points).is_integer() else f"{points:.1f}"
+    return attempt.review(load_session(session, user_id, session_id).items)
 
 
 def score_text(practice: PracticeSession) -> str:
     """The points (partial credit counts) out of the questions asked: "7 / 10 · 70%"."""
-    total = len(practice.items)
-    if practice.score is None or total == 0:
-        return "Not finished"
-    points = round(practice.score * total, 1)
-    return f"{format_points(points)} / {total} · {round(practice.score * 100)}%"
-
-
-# -- the student's answer in words -------------------------------------------------------------
-
-
-def _pick(texts: Sequence[str], index: Any) -> str | None:
-    if isinstance(index, int) and not isinstance(index, bool) and 0 <= index < len(texts):
-        return render_plain(texts[index])
-    return None
-
-
-def _self_score_text(response: Mapping[str, Any]) -> str:
-    score = response.get("self_score")
-    if not isinstance(score, int | float) or isinstance(score, bool):
-        return "Not rated"
-    label = SELF_SCORES.get(float(score), f"{round(float(score) * 100)}%")
-    return f"You said: {label}"
-
-
-def _cloze_value(gap: Mapping[str, Any], value: Any) -> str:
-    if "options" in gap and isinstance(value, str) and value.strip().isdigit():
-        index = int(value.strip())
-        if 0 <= index < len(gap["options"]):
-            return render_plain(gap["options"][index])
-    return str(value).strip() if value not in (None, "") else "(blank)"
-
-
-def answer_summary(kind: str, content: Mapping[str, Any], response: Mapping[str, Any]) -> str:
-    """What the student answered, as one line of plain text."""
-    content = validate_content(kind, content)
-    nothing = "No answer"
-    if kind == "flashcard":
-        return _self_score_text(response)
-    if kind == "essay":
-        text = str(response.get("text") or "").strip()
-        return f"{text} ({_self_score_text(response)})" if text else _self_score_text(response)
-    options = [option["text"] for option in content.get("options", [])]
-    if kind == "multiple_choice":
-        return _pick(options, response.get("choice")) or nothing
-    if kind == "multiple_response":
-        chosen = [_pick(options, i) for i in response.get("choices") or []]
-        return "; ".join(text for text in chosen if text) or nothing
-    if kind == "true_false":
-        answer = response.get("answer")
-        return nothing if not isinstance(answer, bool) else ("True" if answer else "False")
-    if kind in ("short_answer", "numerical"):
-        value = response.get("text" if kind == "short_answer" else "value")
-        return str(value).strip() if isinstance(value, str) and value.strip() else nothing
-    if kind == "cloze":
-        gaps = response.get("gaps") or []
-        if not any(str(value).strip() for value in gaps):
-            return nothing
-        return " / ".join(
-            _cloze_value(gap, value) for gap, value in zip(content["gaps"], gaps, strict=False)
-        )
-    if kind == "matching":
-        rights = matching_rights(content)
-        chosen = response.get("pairs") or {}
-        lines = []
-        for i, pair in enumerate(content["pairs"]):
-            picked = chosen.get(str(i)) if isinstance(chosen, Mapping) else None
-            right = _pick(rights, picked) or "(none)"
-            lines.append(f"{render_plain(pair['left'])} → {right}")
-        return "; ".join(lines)
-    if kind == "ordering":
-        order = response.get("order") or []
-        texts = [_pick(content["items"], i) for i in order]
-        return " → ".join(text for text in texts if text) or nothing
-    return nothing
+    return attempt.score_text(practice.score, len(practice.items))
 
 
 # -- history -----------------------------------------------------------------------------------

@@ -3,31 +3,27 @@
 from __future__ import annotations
 
 import random
-import sys
-import types
 from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
-from app.extensions import db
-from app.models import PracticeItem, PracticeSession, Question, QuestionBank, Topic
-from app.practice.service import (
+from app.attempts import answer_summary, presentation
+from app.attempts.practice import (
     PracticeError,
-    ReviewsUnavailable,
     SessionNotFound,
     add_missed_to_reviews,
     answer_item,
-    answer_summary,
     load_session,
     matching_question_ids,
-    presentation_for,
     retry_missed,
     score_text,
     session_history,
     session_review,
     start_session,
 )
+from app.extensions import db
+from app.models import PracticeItem, PracticeSession, Question, QuestionBank, Topic
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 CONTENT = {
@@ -224,8 +220,8 @@ def test_the_shuffle_is_stored_and_shown_again(catalogue, student):
     for item in practice.items:
         order = item.presentation_order["options"]
         assert sorted(order) == [0, 1, 2, 3]
-        shown = [choice.index for choice in presentation_for(item).options]
-        assert shown == order == [c.index for c in presentation_for(item).options]
+        shown = [choice.index for choice in presentation(item).options]
+        assert shown == order == [c.index for c in presentation(item).options]
     assert len({tuple(i.presentation_order["options"]) for i in practice.items}) > 1
 
 
@@ -356,7 +352,7 @@ def test_another_users_session_is_refused(catalogue, student, make_user):
     answer_all(practice, right_positions=set())
     with pytest.raises(SessionNotFound):
         retry_missed(db.session, other.id, practice.id, now=NOW)
-    with pytest.raises((SessionNotFound, ReviewsUnavailable)):
+    with pytest.raises(SessionNotFound):
         add_missed_to_reviews(db.session, other.id, practice.id, NOW)
     assert practice.items[0].response == WRONG["multiple_choice"]
 
@@ -368,14 +364,7 @@ def test_missed_questions_go_to_the_reviews_service(catalogue, student, monkeypa
         calls.append((user_id, sorted(question_ids), now))
         return len(question_ids) - 1  # one was already in the student's reviews
 
-    try:
-        import app.scheduling as scheduling
-
-        monkeypatch.setattr(scheduling, "add_to_reviews", fake_add_to_reviews, raising=False)
-    except ImportError:
-        fake = types.ModuleType("app.scheduling")
-        fake.add_to_reviews = fake_add_to_reviews
-        monkeypatch.setitem(sys.modules, "app.scheduling", fake)
+    monkeypatch.setattr("app.attempts.practice.add_to_reviews", fake_add_to_reviews)
     practice = start_session(
         db.session, student.id, bank_ids=[catalogue["two"].id], count=4, now=NOW
     )
@@ -396,16 +385,6 @@ def test_missed_questions_become_review_cards(catalogue, student):
     assert add_missed_to_reviews(db.session, student.id, practice.id, NOW) == 0
     cards = db.session.scalars(select(ReviewCard).where(ReviewCard.user_id == student.id)).all()
     assert {c.question_id for c in cards} == {i.question_id for i in practice.items[2:]}
-
-
-def test_without_the_reviews_service_a_clear_error(catalogue, student, monkeypatch):
-    monkeypatch.setitem(sys.modules, "app.scheduling", None)  # import fails
-    practice = start_session(
-        db.session, student.id, bank_ids=[catalogue["two"].id], count=1, now=NOW
-    )
-    answer_all(practice, right_positions=set())
-    with pytest.raises(ReviewsUnavailable, match="not available"):
-        add_missed_to_reviews(db.session, student.id, practice.id, NOW)
 
 
 def test_history_is_newest_first_with_a_summary(catalogue, student, make_user):

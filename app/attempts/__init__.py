@@ -1,0 +1,57 @@
+"""Attempts: questions drawn into items, answered once each, scored, reviewed.
+
+Shared by practice sessions (`app.attempts.practice`) and, later, quiz attempts. This top
+level imports neither Flask nor the models, so it loads on its own; `app.attempts.practice`
+works on the practice tables.
+"""
+
+from .errors import AttemptError, ItemNotFound
+from .items import (
+    AnswerOutcome,
+    ReviewedItem,
+    answer,
+    draw,
+    finish,
+    finish_if_done,
+    format_points,
+    is_missed,
+    item_values,
+    missed_question_ids,
+    needs_self_score,
+    next_unanswered,
+    presentation,
+    read_response,
+    review,
+    score_text,
+    snapshot,
+    stored_result,
+    tally,
+    your_answer,
+)
+from .summary import answer_summary
+
+__all__ = [
+    "AnswerOutcome",
+    "AttemptError",
+    "ItemNotFound",
+    "ReviewedItem",
+    "answer",
+    "answer_summary",
+    "draw",
+    "finish",
+    "finish_if_done",
+    "format_points",
+    "is_missed",
+    "item_values",
+    "missed_question_ids",
+    "needs_self_score",
+    "next_unanswered",
+    "presentation",
+    "read_response",
+    "review",
+    "score_text",
+    "snapshot",
+    "stored_result",
+    "tally",
+    "your_answer",
+]

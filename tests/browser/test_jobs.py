@@ -44,4 +44,9 @@ def test_the_status_page_polls_until_the_job_is_done(
     expect(page.get_by_role("link", name="refresh")).to_have_count(0)
     check_accessibility(page)
     assert wait_for_threads()
+
+    # The settings page offers the optimizer with its rescheduling choice.
+    page.goto(f"{live_url}/study/settings")
+    expect(page.get_by_role("heading", name="Personal parameters")).to_be_visible()
+    check_accessibility(page)
     assert console_errors == []

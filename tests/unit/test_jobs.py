@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import subprocess
 import sys
@@ -31,6 +32,13 @@ from app.models import Job, User
 
 REDIS_URL = "redis://127.0.0.1:6379/7"
 ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(autouse=True)
+def _close_earlier_connections():
+    """Earlier tests' engines keep their pooled connections until collected; collect them
+    first, so these tests (which add runner threads) stay within a shared server's limit."""
+    gc.collect()
 
 
 def reload(job_id: str) -> Job:

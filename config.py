@@ -2,6 +2,7 @@
 
 `DATABASE_URL` selects the database (SQLite under instance/ by default);
 `RATELIMIT_STORAGE_URI` points rate limits at Redis in production;
+`JOB_QUEUE_URL` (or `REDIS_URL`) runs background jobs on RQ workers instead of a thread;
 `APP_ENV` picks development (default), testing or production.
 """
 
@@ -44,6 +45,13 @@ class Config:
         # Study days roll over at this hour in the student's time zone, as in Anki.
         self.STUDY_DAY_STARTS_AT_HOUR = int(env.get("STUDY_DAY_STARTS_AT_HOUR", 4))
         self.SEED_DATA_DIR = env.get("SEED_DATA_DIR")  # None: seed_data/ beside app/
+        # Background jobs: on RQ when a Redis URL is given, else in a thread of the server.
+        self.JOB_QUEUE_URL = env.get("JOB_QUEUE_URL") or env.get("REDIS_URL") or None
+        self.JOB_QUEUE_NAME = env.get("JOB_QUEUE_NAME", "recall")
+        self.JOB_TIMEOUT_SECONDS = int(env.get("JOB_TIMEOUT_SECONDS", 3600))
+        # A running job beats its heartbeat this often; silent for JOB_STALE_SECONDS: lost.
+        self.JOB_HEARTBEAT_SECONDS = float(env.get("JOB_HEARTBEAT_SECONDS", 10))
+        self.JOB_STALE_SECONDS = float(env.get("JOB_STALE_SECONDS", 120))
 
 
 class DevelopmentConfig(Config):
@@ -58,6 +66,7 @@ class TestingConfig(Config):
         self.WTF_CSRF_ENABLED = False
         self.SECRET_KEY = "testing"  # noqa: S105 - tests only
         self.RATELIMIT_STORAGE_URI = "memory://"
+        self.JOB_QUEUE_URL = None  # jobs run in threads unless a test asks for RQ
 
 
 class ProductionConfig(Config):

@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and create_all see every table."""
 
 from .banks import QuestionBank, Topic
+from .jobs import Job
 from .practice import PracticeItem, PracticeSession
 from .questions import Question
 from .reviews import ExamDate, ReviewCard, ReviewLog, StudySettings
@@ -9,6 +10,7 @@ from .users import Role, User, normalize_email
 
 __all__ = [
     "ExamDate",
+    "Job",
     "PracticeItem",
     "PracticeSession",
     "ReviewCard",

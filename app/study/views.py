@@ -20,9 +20,7 @@ from ..questions import QUESTION_TYPES, grade, parse_response, present
 from ..scheduling import (
     CardNotFound,
     ExamError,
-    NotEnoughReviews,
     NothingToUndo,
-    OptimizerUnavailable,
     QueueEntry,
     SettingsError,
     StaleAnswer,
@@ -36,7 +34,6 @@ from ..scheduling import (
     interval_previews,
     next_card,
     next_due_at,
-    optimize_parameters,
     optimizer_available,
     parse_steps,
     queue_counts,
@@ -314,31 +311,6 @@ def settings():
         suspended=suspended,
         optimizer_ready=optimizer_available(),
     ), (200 if not form.errors else 422)
-
-
-@bp.post("/optimize")
-@login_required
-def optimize():
-    try:
-        result = optimize_parameters(db.session, current_user.id, utcnow())
-    except (OptimizerUnavailable, NotEnoughReviews) as exc:
-        db.session.rollback()
-        flash(str(exc), "warning")
-        return redirect(url_for("study.settings"))
-    db.session.commit()
-    if result.applied:
-        flash(
-            f"Personal parameters applied from {result.reviews} reviews: log loss "
-            f"{result.old_loss:.4f} → {result.new_loss:.4f}.",
-            "success",
-        )
-    else:
-        flash(
-            f"The fitted parameters were no better (log loss {result.old_loss:.4f} → "
-            f"{result.new_loss:.4f}); your parameters are unchanged.",
-            "info",
-        )
-    return redirect(url_for("study.settings"))
 
 
 def _exam_scopes() -> list[tuple[str, str]]:

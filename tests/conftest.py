@@ -41,6 +41,9 @@ def app(app_config) -> Iterator[Flask]:
         yield app
         db.session.remove()
         db.drop_all()
+        # Each test builds its own engine: close its pool so connections do not pile up
+        # on the PostgreSQL server over a run.
+        db.engine.dispose()
 
 
 @pytest.fixture

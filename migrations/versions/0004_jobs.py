@@ -1,7 +1,7 @@
 """background jobs (optimizer, later large imports)
 
-Revision ID: 0003_jobs
-Revises: 0002
+Revision ID: 0004_jobs
+Revises: 0003_item_snapshot
 Create Date: 2026-12-01 21:39:29
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
-revision = '0003_jobs'
-down_revision = '0002'
+revision = '0004_jobs'
+down_revision = '0003_item_snapshot'
 branch_labels = None
 depends_on = None
 

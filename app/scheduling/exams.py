@@ -388,9 +388,9 @@ def _needs_exam_review(
 ) -> bool:
     """Whether the card, answered Good whenever due until the exam, would miss its target."""
     fsrs_card = to_fsrs_card(card)
-    if context.today == window.eve and card.last_review is not None:
-        if as_utc(card.last_review) >= context.day_start:
-            return False  # its review for the exam is done
+    reviewed_today = card.last_review is not None and as_utc(card.last_review) >= context.day_start
+    if context.today == window.eve and reviewed_today:
+        return False  # its review for the exam is done
     if as_utc(fsrs_card.due) == window.eve_starts:
         return True  # its due was capped to the eve for this exam
     for _ in range(MAX_FORECAST_REVIEWS):

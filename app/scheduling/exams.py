@@ -343,11 +343,17 @@ def exam_overview(session: Session, user_id: int, now: datetime) -> list[ExamOve
     played forward, and a card that would still miss the target gets one review on the eve.
     """
     now = as_utc(now)
+    settings = get_settings(session, user_id)
+    time_zone = user_time_zone(session, user_id)
+    exams = active_exam_dates(
+        session, user_id, study_day(now, time_zone, settings.day_starts_at_hour)
+    )
+    if not exams:
+        return []
     context = study_context(session, user_id, now)
-    settings = context.settings
     scheduler = scheduler_for(settings)
     overviews = []
-    for exam in active_exam_dates(session, user_id, context.today):
+    for exam in exams:
         window = _window(exam, context.time_zone, settings.day_starts_at_hour)
         days_left = (exam.exam_on - context.today).days
         in_scope = _in_scope(session, exam)

@@ -12,8 +12,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..access import safe_next
-from ..clock import now as clock_now
 from ..banks.service import presentation_rng
+from ..clock import now as clock_now
 from ..extensions import db
 from ..models import QuestionBank, ReviewCard, StudySettings, Topic
 from ..models.types import utcnow

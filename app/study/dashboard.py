@@ -17,8 +17,8 @@ from ..analytics import (
     line_chart,
     progress_report,
 )
-from ..clock import now as clock_now
 from ..extensions import db
+from ..models.types import utcnow
 from ..scheduling import exam_overview
 from .blueprint import bp
 
@@ -26,7 +26,7 @@ from .blueprint import bp
 @bp.get("/progress")
 @login_required
 def dashboard():
-    now = clock_now()
+    now = utcnow()
     report = progress_report(db.session, current_user.id, now)
     return render_template(
         "study/dashboard.html",

@@ -28,7 +28,7 @@ from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import Invalid, NotFound
-from ..models import ExamDate, Question, QuestionBank, ReviewCard, ReviewLog, Topic
+from ..models import ExamDate, Question, QuestionBank, ReviewCard, Topic
 from .cards import topic_condition
 from .context import QueueEntry, StudyContext, not_set_aside, study_context, user_time_zone
 from .days import as_utc, day_bounds, study_day
@@ -204,25 +204,22 @@ def exam_candidates(
     """Cards the student's exams add a review for now, most at risk first.
 
     On the eve of an exam: the cards of its scope due after it and predicted below its
-    target, unless answered Good or Easy that study day: once, then again only after an
-    Again or Hard that left the card below the target. `context` saves recomputing the day.
+    target, not yet reviewed that study day. Once: FSRS counts elapsed time in whole days,
+    so after any answer on the eve it predicts full recall the next morning; an Again
+    brings the card back through its relearning steps. `context` saves recomputing the day.
     """
     now = as_utc(now)
     context = context or study_context(session, user_id, now)
     scheduler = scheduler_for(context.settings)
     # A card in the scope of two exams counts once, with its lower prediction.
     at_risk: dict[int, tuple[float, ReviewCard]] = {}
-    rated_today: dict[int, int] | None = None
     for exam in _preparing(session, user_id, context.today):
         window = _window(exam, context.time_zone, context.settings.day_starts_at_hour)
         if context.today < window.eve:
             continue  # never earlier than the eve
         for card in _scope_reviews(session, exam, user_id, now, due_after=window.starts):
             if card.last_review is not None and as_utc(card.last_review) >= context.day_start:
-                if rated_today is None:
-                    rated_today = _last_rating_today(session, user_id, context)
-                if rated_today.get(card.id, fsrs.Rating.Good) >= fsrs.Rating.Good:
-                    continue  # reviewed for the exam already, and recalled
+                continue  # reviewed on the eve already
             fsrs_card = to_fsrs_card(card)
             if not _misses_target(scheduler, fsrs_card, window):
                 continue
@@ -231,16 +228,6 @@ def exam_candidates(
                 at_risk[card.id] = (predicted, card)
     ranked = sorted(at_risk.values(), key=lambda pair: (pair[0], pair[1].id))
     return [QueueEntry(card, "exam", predicted) for predicted, card in ranked]
-
-
-def _last_rating_today(session: Session, user_id: int, context: StudyContext) -> dict[int, int]:
-    """Each card's latest rating in the current study day."""
-    rows = session.execute(
-        select(ReviewLog.card_id, ReviewLog.rating)
-        .where(ReviewLog.user_id == user_id, ReviewLog.reviewed_at >= context.day_start)
-        .order_by(ReviewLog.reviewed_at, ReviewLog.id)
-    )
-    return {card_id: rating for card_id, rating in rows}
 
 
 def _scope_reviews(

@@ -132,25 +132,22 @@ def test_an_again_answer_on_the_eve_brings_the_card_back_to_relearn(student, ban
     assert timeline.id not in ids(exam_candidates(db.session, student.id, later))
 
 
-def test_a_hard_answer_that_leaves_the_card_below_target_brings_it_back(student, bank):
+def test_any_answer_on_the_eve_is_the_one_review(student, bank):
+    """FSRS counts whole days: the morning after any answer, it predicts full recall."""
     set_settings(student.id, new_per_day=0)
     weak = review_card(
         student.id,
         bank.questions[3],
-        stability=0.1,
-        difficulty=9.5,
+        stability=0.3,
+        difficulty=10,
         last_review=ON_THE_EVE - 2 * DAY,
         due=EXAM_STARTS + 2 * DAY,
     )
     exam(student.id, bank_id=bank.id)
     assert ids(exam_candidates(db.session, student.id, ON_THE_EVE)) == [weak.id]
     answer(student.id, weak, fsrs.Rating.Hard, ON_THE_EVE)
-    weak = reload(weak)
-    assert weak.state == fsrs.State.Review.value and predicted(student.id, weak) < 0.95
-    later = ON_THE_EVE + timedelta(minutes=5)
-    assert ids(exam_candidates(db.session, student.id, later)) == [weak.id]
-    answer(student.id, weak, fsrs.Rating.Good, later)
-    assert exam_candidates(db.session, student.id, later + timedelta(minutes=5)) == []
+    assert predicted(student.id, reload(weak)) == 1.0
+    assert exam_candidates(db.session, student.id, ON_THE_EVE + timedelta(minutes=5)) == []
 
 
 def test_a_card_due_before_the_exam_is_left_to_the_ordinary_schedule(student, bank, cards):

@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from ..extensions import db
+from .base import Base
 from .types import JsonDocument, UtcDateTime, utcnow
 
 JOB_STATES = ("queued", "running", "done", "failed")
 
 
-class Job(db.Model):
+class Job(Base):
     """A unit of work run outside the request: its state, progress and result."""
 
     __tablename__ = "jobs"

@@ -111,11 +111,15 @@ class StudySettings(Base):
 
 
 class ExamDate(Base):
-    """Until `exam_on`, at-risk cards of the bank or topic join the queue early."""
+    """An exam on `exam_on` (a study day) covering a bank or a topic, with its own target:
+    the retrievability the student wants each card in scope to have when it starts."""
 
     __tablename__ = "exam_dates"
     __table_args__ = (
         CheckConstraint("bank_id is not null or topic_id is not null", name="has_scope"),
+        CheckConstraint(
+            "target_retention > 0.7 and target_retention < 1", name="target_retention_range"
+        ),
         Index("ix_exam_dates_user_exam_on", "user_id", "exam_on"),
     )
 
@@ -129,6 +133,9 @@ class ExamDate(Base):
     )
     exam_on: Mapped[date] = mapped_column(Date)
     label: Mapped[str] = mapped_column(String(120), default="")
+    target_retention: Mapped[float] = mapped_column(Float, default=0.95, server_default="0.95")
+    # A class quiz as the scope, once classes have quizzes; no foreign key until then.
+    quiz_id: Mapped[int | None] = mapped_column(Integer)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     bank: Mapped[QuestionBank | None] = relationship()

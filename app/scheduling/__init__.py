@@ -10,10 +10,13 @@ from .days import day_bounds, study_day
 from .exams import (
     ExamError,
     ExamNotFound,
+    ExamOverview,
     active_exam_dates,
     delete_exam_date,
     exam_candidates,
+    exam_overview,
     set_exam_date,
+    set_exam_target,
 )
 from .fsrs_cards import (
     card_snapshot,
@@ -57,6 +60,7 @@ __all__ = [
     "CardNotFound",
     "ExamError",
     "ExamNotFound",
+    "ExamOverview",
     "NotEnoughReviews",
     "NothingToUndo",
     "OptimizeResult",
@@ -76,6 +80,7 @@ __all__ = [
     "day_bounds",
     "delete_exam_date",
     "exam_candidates",
+    "exam_overview",
     "format_interval",
     "format_steps",
     "get_settings",
@@ -90,6 +95,7 @@ __all__ = [
     "restore_snapshot",
     "scheduler_for",
     "set_exam_date",
+    "set_exam_target",
     "study_day",
     "suspend_card",
     "to_fsrs_card",

@@ -1,4 +1,4 @@
-"""What to study next: learning steps, due reviews, new cards, then exam preparation.
+"""What to study next: learning steps, due reviews, exam reviews, then new cards.
 
 Every query names one student and filters on the (user_id, due) or (user_id, reps,
 position) index, so the queue never reads other students' cards.
@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from ..models import ReviewCard
 from .context import QueueEntry, StudyContext, not_set_aside, study_context
 from .days import as_utc
-from .exams import exam_candidates
+from .exams import exam_candidates, new_card_priority
 from .fsrs_cards import scheduler_for, to_fsrs_card
 
 __all__ = ["QueueCounts", "QueueEntry", "next_card", "next_due_at", "queue_counts"]
@@ -97,16 +97,20 @@ def next_card(
         due = due_reviews(session, context, user_id, now)
         if due:
             return due[0]
-    if context.new_left:
-        new = session.scalars(
-            _new_cards(user_id, now).order_by(ReviewCard.position, ReviewCard.id).limit(1)
-        ).first()
-        if new is not None:
-            return QueueEntry(new, "new")
     if context.reviews_left:
         exam = exam_candidates(session, user_id, now, context=context)
         if exam:
             return exam[0]
+    if context.new_left:
+        exam_first = new_card_priority(session, user_id, context.today)
+        order = (ReviewCard.position, ReviewCard.id)
+        new = session.scalars(
+            _new_cards(user_id, now)
+            .order_by(*((exam_first, *order) if exam_first is not None else order))
+            .limit(1)
+        ).first()
+        if new is not None:
+            return QueueEntry(new, "new")
     return None
 
 

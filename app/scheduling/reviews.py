@@ -8,12 +8,13 @@ from typing import Any
 
 import fsrs
 from sqlalchemy import delete, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import ReviewCard, ReviewLog, StudySettings
 from .cards import user_card
 from .days import as_utc
+from .exams import apply_exam_cap, capped_due, exam_windows_for_card
 from .fsrs_cards import card_snapshot, restore_snapshot, scheduler_for, to_fsrs_card
 from .settings import format_interval, get_settings
 
@@ -63,10 +64,17 @@ def interval_previews(
     """The interval each button leads to, from the scheduler answer_card uses."""
     now = as_utc(now)
     scheduler = scheduler_for(settings)
+    session = object_session(card)
+    today, windows = (
+        exam_windows_for_card(session, card.user_id, card.question_id, now)
+        if session is not None
+        else (None, [])
+    )
     previews = {}
     for rating in fsrs.Rating:
         after, _ = scheduler.review_card(to_fsrs_card(card), rating, now)
-        previews[rating] = format_interval((after.due - now).total_seconds())
+        due = (capped_due(scheduler, after, today, windows) if windows else None) or after.due
+        previews[rating] = format_interval((due - now).total_seconds())
     return previews
 
 
@@ -94,6 +102,7 @@ def answer_card(
     before = card_snapshot(card)
     scheduler = scheduler_for(get_settings(session, user_id))
     after, _ = scheduler.review_card(to_fsrs_card(card), rating, now, duration_ms)
+    after = apply_exam_cap(session, user_id, card.question_id, scheduler, now, after)
     # Anki counts a lapse when a card in review is failed; learning failures are not lapses.
     lapsed = card.state == fsrs.State.Review.value and rating == fsrs.Rating.Again
     lapses = card.lapses + int(lapsed)

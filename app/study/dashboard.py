@@ -19,16 +19,19 @@ from ..analytics import (
 )
 from ..extensions import db
 from ..models.types import utcnow
+from ..scheduling import exam_overview
 from .blueprint import bp
 
 
 @bp.get("/progress")
 @login_required
 def dashboard():
-    report = progress_report(db.session, current_user.id, utcnow())
+    now = utcnow()
+    report = progress_report(db.session, current_user.id, now)
     return render_template(
         "study/dashboard.html",
         report=report,
+        exam_panel=exam_overview(db.session, current_user.id, now),
         charts=_charts(report),
         long_date=long_date,
         practice_url=url_for("practice.start") if "practice" in current_app.blueprints else None,

@@ -62,8 +62,29 @@ class SettingsForm(FlaskForm):
     submit = SubmitField("Save settings")
 
 
+TARGET_DESCRIPTION = (
+    "The chance of recalling each card when the exam starts, 0.71 to 0.99, above your "
+    "desired retention. Cards predicted below it get one review on the eve of the exam."
+)
+
+
 class ExamDateForm(FlaskForm):
     scope = SelectField("Bank or topic", validators=[DataRequired()])
     exam_on = DateField("Exam date", validators=[InputRequired()])
+    target_retention = DecimalField(
+        "Target on the day",
+        places=2,
+        default=0.95,
+        validators=[Optional(), NumberRange(min=0.71, max=0.99)],
+        description=TARGET_DESCRIPTION,
+    )
     label = StringField("Label (optional)", validators=[Optional()])
     submit = SubmitField("Set exam date")
+
+
+class ExamTargetForm(FlaskForm):
+    target_retention = DecimalField(
+        "Target on the day",
+        places=2,
+        validators=[InputRequired(), NumberRange(min=0.71, max=0.99)],
+    )

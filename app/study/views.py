@@ -13,6 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from ..access import safe_next
 from ..banks.service import presentation_rng
+from ..clock import now as clock_now
 from ..extensions import db
 from ..models import QuestionBank, ReviewCard, StudySettings, Topic
 from ..models.types import utcnow
@@ -24,11 +25,11 @@ from ..scheduling import (
     QueueEntry,
     SettingsError,
     StaleAnswer,
-    active_exam_dates,
     add_to_reviews,
     answer_card,
     bury_card,
     delete_exam_date,
+    exam_overview,
     format_steps,
     get_settings,
     interval_previews,
@@ -39,6 +40,7 @@ from ..scheduling import (
     queue_counts,
     rating_for_grade,
     set_exam_date,
+    set_exam_target,
     study_context,
     study_day,
     suspend_card,
@@ -46,11 +48,20 @@ from ..scheduling import (
     unsuspend_card,
     update_settings,
 )
+from ..scheduling.exams import DEFAULT_TARGET as DEFAULT_EXAM_TARGET
 from .blueprint import bp
-from .forms import AddToReviewsForm, ExamDateForm, RatingForm, SettingsForm
+from .dates import best_locale, format_day
+from .forms import AddToReviewsForm, ExamDateForm, ExamTargetForm, RatingForm, SettingsForm
 
 RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 MAX_DURATION_MS = 10 * 60 * 1000  # longer means the student walked away
+
+
+@bp.context_processor
+def _dates() -> dict:
+    """`format_day(day)`: a date in the browser's preferred language, not ISO."""
+    locale = best_locale(list(request.accept_languages))
+    return {"format_day": lambda day: format_day(day, locale)}
 
 
 def _user_card(card_id: int) -> ReviewCard:
@@ -104,9 +115,11 @@ def queue():
     if entry is None:
         reveal_id = None
         entry = next_card(db.session, current_user.id, now, context=context)
+    exam_panel = exam_overview(db.session, current_user.id, now)
     if entry is None:
         page = render_template(
             "study/done.html",
+            exam_panel=exam_panel,
             counts=counts,
             next_due=next_due_at(db.session, current_user.id, now),
             now=now,
@@ -118,6 +131,7 @@ def queue():
     else:
         page = render_template(
             "study/card.html",
+            exam_panel=exam_panel,
             entry=entry,
             counts=counts,
             reveal=reveal_id == entry.card.id,
@@ -327,8 +341,9 @@ def _exam_scopes() -> list[tuple[str, str]]:
 def exams():
     form = ExamDateForm()
     form.scope.choices = _exam_scopes()
+    now = clock_now()
     settings_row = get_settings(db.session, current_user.id)
-    today = study_day(utcnow(), current_user.time_zone, settings_row.day_starts_at_hour)
+    today = study_day(now, current_user.time_zone, settings_row.day_starts_at_hour)
     if form.validate_on_submit():
         kind, _, raw_id = form.scope.data.partition(":")
         scope = {"bank_id": int(raw_id)} if kind == "bank" else {"topic_id": int(raw_id)}
@@ -339,21 +354,51 @@ def exams():
                 exam_on=form.exam_on.data,
                 label=form.label.data or "",
                 today=today,
+                target_retention=(
+                    float(form.target_retention.data)
+                    if form.target_retention.data is not None
+                    else DEFAULT_EXAM_TARGET
+                ),
                 **scope,
             )
         except ExamError as exc:
             db.session.rollback()
-            form.exam_on.errors = [str(exc)]
+            field = getattr(form, exc.field or "exam_on", form.exam_on)
+            field.errors = [str(exc)]
         else:
             db.session.commit()
-            flash("Exam date set: at-risk cards will come up early until then.", "success")
+            flash(
+                "Exam date set: cards likely below the target on the day get one review "
+                "on its eve.",
+                "success",
+            )
             return redirect(url_for("study.exams"))
     db.session.commit()
     return render_template(
         "study/exams.html",
         form=form,
-        exams=active_exam_dates(db.session, current_user.id, today),
+        exam_panel=exam_overview(db.session, current_user.id, now),
     ), (200 if not form.errors else 422)
+
+
+@bp.post("/exams/<int:exam_id>/target")
+@login_required
+def exam_target(exam_id: int):
+    form = ExamTargetForm()
+    if not form.validate_on_submit():
+        flash("The exam target must be a number from 0.71 to 0.99, like 0.95.", "error")
+        return redirect(url_for("study.exams")), 303
+    try:
+        set_exam_target(db.session, current_user.id, exam_id, float(form.target_retention.data))
+    except LookupError:
+        abort(404)
+    except ExamError as exc:
+        db.session.rollback()
+        flash(str(exc), "error")
+        return redirect(url_for("study.exams")), 303
+    db.session.commit()
+    flash("Exam target saved.", "success")
+    return redirect(url_for("study.exams"))
 
 
 @bp.post("/exams/<int:exam_id>/delete")

@@ -1,13 +1,22 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Question, QuestionBank, ReviewCard, ReviewLog, StudySettings, Topic
+from app.models import (
+    ExamDate,
+    Question,
+    QuestionBank,
+    ReviewCard,
+    ReviewLog,
+    StudySettings,
+    Topic,
+)
+from app.study.dates import format_day
 from tests.conftest import log_in
 
 MC = {
@@ -215,7 +224,7 @@ def test_exam_dates_set_list_and_refuse_the_past(student_client, bank):
     )
     assert ok.status_code == 302
     page = student_client.get("/study/exams").get_data(as_text=True)
-    assert future.isoformat() in page
+    assert format_day(future, "en") in page and future.isoformat() not in page
     past = student_client.post(
         "/study/exams",
         data={
@@ -224,6 +233,62 @@ def test_exam_dates_set_list_and_refuse_the_past(student_client, bank):
         },
     )
     assert past.status_code == 422 and "in the past" in past.get_data(as_text=True)
+
+
+def test_exam_pages_show_the_exam_in_the_students_language(app, student_client, bank):
+    app.config["CLOCK"] = lambda: datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    add_bank(student_client, bank)
+    exam_on = date(2026, 12, 10)  # a Thursday
+    student_client.post(
+        "/study/exams",
+        data={"scope": f"bank:{bank.id}", "exam_on": exam_on.isoformat(), "label": "Final"},
+    )
+    german = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
+    page = student_client.get("/study/exams", headers=german).get_data(as_text=True)
+    assert "Do., 10. Dez. 2026" in page and "2026-12-10" not in page
+    us = student_client.get("/study/progress", headers={"Accept-Language": "en-US"})
+    text = us.get_data(as_text=True)
+    assert "Thu, Dec 10, 2026" in text and "in 9 days" in text and "Coming exams" in text
+    study = student_client.get("/study/").get_data(as_text=True)
+    assert "Thu 10 Dec 2026" in study and "Final" in study and "in 9 days" in study
+    # Two new cards in scope, at 20 a day: no warning.
+    assert "2 new cards in scope" in study and "cannot be learned" not in study
+
+
+def test_exam_target_is_editable_and_bad_targets_are_refused(student_client, bank):
+    future = date.today() + timedelta(days=10)
+    student_client.post(
+        "/study/exams",
+        data={
+            "scope": f"bank:{bank.id}",
+            "exam_on": future.isoformat(),
+            "target_retention": "0.97",
+        },
+    )
+    exam = db.session.scalar(select(ExamDate))
+    assert exam.target_retention == 0.97
+    low = student_client.post(
+        "/study/exams",
+        data={"scope": f"bank:{bank.id}", "exam_on": future.isoformat(), "target_retention": "0.8"},
+    )
+    assert low.status_code == 422 and "above your desired retention" in low.get_data(as_text=True)
+    for bad in ("0.85", "abc", "2"):
+        page = student_client.post(
+            f"/study/exams/{exam.id}/target", data={"target_retention": bad}, follow_redirects=True
+        )
+        assert page.status_code == 200 and "target" in page.get_data(as_text=True)
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(ExamDate)) == 1
+    assert db.session.get(ExamDate, exam.id).target_retention == 0.97
+    student_client.post(f"/study/exams/{exam.id}/target", data={"target_retention": "0.96"})
+    db.session.expire_all()
+    assert db.session.get(ExamDate, exam.id).target_retention == 0.96
+    assert (
+        student_client.post(
+            "/study/exams/999/target", data={"target_retention": "0.96"}
+        ).status_code
+        == 404
+    )
 
 
 def test_home_tells_the_student_what_is_due(student_client, bank):

@@ -1,4 +1,4 @@
-"""Exam dates: cards predicted to be forgotten by the exam come up early."""
+"""Exam dates: one review, as late as possible, for each card that would miss the target."""
 
 from __future__ import annotations
 
@@ -12,24 +12,31 @@ from app.models import ExamDate
 from app.scheduling import (
     ExamError,
     active_exam_dates,
+    add_to_reviews,
     day_bounds,
     delete_exam_date,
     exam_candidates,
+    exam_overview,
     get_settings,
+    interval_previews,
     next_card,
     queue_counts,
     scheduler_for,
     set_exam_date,
+    set_exam_target,
     suspend_card,
     to_fsrs_card,
 )
 
-from .helpers import T0, answer, make_bank, reload, review_card, set_settings
+from .helpers import T0, answer, cards_of, make_bank, reload, review_card, set_settings
 
 TODAY = date(2024, 6, 3)  # T0's study day for a UTC student
 EXAM_DAY = TODAY + timedelta(days=10)
+EVE = EXAM_DAY - timedelta(days=1)
 EXAM_STARTS = day_bounds(EXAM_DAY, "UTC", 4)[0]
+EVE_STARTS = day_bounds(EVE, "UTC", 4)[0]
 DAY = timedelta(days=1)
+ON_THE_EVE = T0 + 9 * DAY  # 09:00 on the eve
 
 
 def exam(user_id, exam_on=EXAM_DAY, **scope) -> ExamDate:
@@ -38,181 +45,265 @@ def exam(user_id, exam_on=EXAM_DAY, **scope) -> ExamDate:
     return made
 
 
+def scheduler(user_id) -> fsrs.Scheduler:
+    return scheduler_for(get_settings(db.session, user_id))
+
+
 def predicted(user_id, card, moment=EXAM_STARTS) -> float:
-    scheduler = scheduler_for(get_settings(db.session, user_id))
-    return scheduler.get_card_retrievability(to_fsrs_card(card), moment)
+    fsrs_card = card if isinstance(card, fsrs.Card) else to_fsrs_card(card)
+    return scheduler(user_id).get_card_retrievability(fsrs_card, moment)
 
 
-@pytest.fixture
-def cards(student, bank):
-    """Hand-made review cards around the History bank, none due before tomorrow."""
-    set_settings(student.id, new_per_day=0)
-    q = bank.questions
-    chemistry = make_bank("Chemistry", topics=("Elements",), layout=(("Elements", 2),), prefix="c")
-    made = {
-        # At risk by the exam: reviewed 3 days ago with a stability of 5 days.
-        "timeline": review_card(student.id, q[0], stability=5, last_review=T0 - 3 * DAY),
-        # More at risk: stability 2.5, reviewed yesterday.
-        "fifties": review_card(student.id, q[12], stability=2.5, last_review=T0 - DAY),
-        "geography": review_card(student.id, q[25], stability=4, last_review=T0 - 2 * DAY),
-        # Safe: a stability of 200 days.
-        "stable": review_card(student.id, q[1], stability=200, last_review=T0 - 10 * DAY),
-        # Reviewed earlier this study day (after 04:00): once a day is enough.
-        "today": review_card(student.id, q[2], stability=2, last_review=T0 - timedelta(hours=2)),
-        # Not in the bank.
-        "chemistry": review_card(
-            student.id, chemistry.questions[0], stability=2, last_review=T0 - DAY
-        ),
-    }
-    for name in ("timeline", "fifties", "geography", "today", "chemistry"):
-        assert predicted(student.id, made[name]) < 0.9, name
-    assert predicted(student.id, made["stable"]) > 0.9
-    for card in made.values():
-        assert card.due > T0
-    return made
+def plain_good(user_id, card, now) -> fsrs.Card:
+    """What FSRS alone makes of a Good answer."""
+    after, _ = scheduler(user_id).review_card(to_fsrs_card(card), fsrs.Rating.Good, now)
+    return after
 
 
 def ids(entries):
     return [entry.card.id for entry in entries]
 
 
-def test_at_risk_cards_of_the_bank_join_most_at_risk_first(student, bank, cards):
-    assert exam_candidates(db.session, student.id, T0) == []
-    assert next_card(db.session, student.id, T0) is None
+@pytest.fixture
+def cards(student, bank):
+    """Review cards of the History bank (and one of Chemistry), no new cards."""
+    set_settings(student.id, new_per_day=0)
+    q = bank.questions
+    chemistry = make_bank("Chemistry", topics=("Elements",), layout=(("Elements", 2),), prefix="c")
+    made = {
+        # Due after the exam, below 0.95 on the day: one review on the eve.
+        "timeline": review_card(
+            student.id, q[0], stability=40, last_review=T0 - 25 * DAY, due=T0 + 15 * DAY
+        ),
+        "fifties": review_card(
+            student.id, q[12], stability=30, last_review=T0 - 20 * DAY, due=T0 + 12 * DAY
+        ),
+        # Due after the exam but fresh enough on the day: left alone.
+        "safe": review_card(
+            student.id, q[1], stability=200, last_review=T0 - 10 * DAY, due=T0 + 190 * DAY
+        ),
+        # Due before the exam: the ordinary schedule takes care of it.
+        "soon": review_card(student.id, q[25], stability=3, last_review=T0 - DAY, due=T0 + 2 * DAY),
+        # Not in the bank.
+        "chemistry": review_card(
+            student.id,
+            chemistry.questions[0],
+            stability=40,
+            last_review=T0 - 25 * DAY,
+            due=T0 + 15 * DAY,
+        ),
+    }
+    for name in ("timeline", "fifties", "chemistry"):
+        assert made[name].due > EXAM_STARTS and predicted(student.id, made[name]) < 0.95, name
+    assert predicted(student.id, made["safe"]) > 0.95
+    assert made["soon"].due < EXAM_STARTS
+    return made
+
+
+def test_a_card_due_after_the_exam_and_below_target_comes_once_on_the_eve(student, bank, cards):
     exam(student.id, bank_id=bank.id)
-
-    entries = exam_candidates(db.session, student.id, T0)
-    expected = sorted(
-        (cards[name] for name in ("timeline", "fifties", "geography")),
-        key=lambda card: predicted(student.id, card),
-    )
+    # Never earlier than the eve.
+    for day in range(9):
+        assert exam_candidates(db.session, student.id, T0 + day * DAY) == []
+    entries = exam_candidates(db.session, student.id, ON_THE_EVE)
+    expected = sorted((cards["timeline"], cards["fifties"]), key=lambda c: predicted(student.id, c))
     assert ids(entries) == [card.id for card in expected]
-    assert ids(entries)[0] == cards["fifties"].id
-    for entry in entries:
-        assert entry.reason == "exam"
-        assert entry.retrievability == pytest.approx(predicted(student.id, entry.card))
-        assert entry.retrievability < 0.9
-    assert queue_counts(db.session, student.id, T0).exam == 3
+    assert [entry.reason for entry in entries] == ["exam", "exam"]
+    assert entries[0].retrievability == pytest.approx(predicted(student.id, expected[0]))
+    assert queue_counts(db.session, student.id, ON_THE_EVE).exam == 2
 
-    entry = next_card(db.session, student.id, T0)
-    assert (entry.reason, entry.card.id) == ("exam", cards["fifties"].id)
+    for entry in entries:
+        answer(student.id, entry.card, fsrs.Rating.Good, ON_THE_EVE)
+        assert predicted(student.id, reload(entry.card)) >= 0.95
+    # Once: not again that evening, and the exam day brings nothing.
+    assert exam_candidates(db.session, student.id, ON_THE_EVE + timedelta(hours=10)) == []
+    assert exam_candidates(db.session, student.id, EXAM_STARTS + timedelta(hours=1)) == []
+
+
+def test_an_again_answer_on_the_eve_brings_the_card_back_to_relearn(student, bank, cards):
+    exam(student.id, bank_id=bank.id)
+    timeline = cards["timeline"]
+    assert timeline.id in ids(exam_candidates(db.session, student.id, ON_THE_EVE))
+    answer(student.id, timeline, fsrs.Rating.Again, ON_THE_EVE)
+    later = ON_THE_EVE + timedelta(minutes=11)
+    entry = next_card(db.session, student.id, later)
+    assert (entry.reason, entry.card.id) == ("learning", timeline.id)
+    answer(student.id, entry.card, fsrs.Rating.Good, later)
+    assert timeline.id not in ids(exam_candidates(db.session, student.id, later))
+
+
+def test_any_answer_on_the_eve_is_the_one_review(student, bank):
+    """FSRS counts whole days: the morning after any answer, it predicts full recall."""
+    set_settings(student.id, new_per_day=0)
+    weak = review_card(
+        student.id,
+        bank.questions[3],
+        stability=0.3,
+        difficulty=10,
+        last_review=ON_THE_EVE - 2 * DAY,
+        due=EXAM_STARTS + 2 * DAY,
+    )
+    exam(student.id, bank_id=bank.id)
+    assert ids(exam_candidates(db.session, student.id, ON_THE_EVE)) == [weak.id]
+    answer(student.id, weak, fsrs.Rating.Hard, ON_THE_EVE)
+    assert predicted(student.id, reload(weak)) == 1.0
+    assert exam_candidates(db.session, student.id, ON_THE_EVE + timedelta(minutes=5)) == []
+
+
+def test_a_card_due_before_the_exam_is_left_to_the_ordinary_schedule(student, bank, cards):
+    exam(student.id, bank_id=bank.id)
+    soon = cards["soon"]
+    due_at = reload(soon).due
+    entry = next_card(db.session, student.id, due_at)
+    assert (entry.reason, entry.card.id) == ("due", soon.id)
+    assert soon.id not in ids(exam_candidates(db.session, student.id, ON_THE_EVE))
+
+
+def test_an_answer_whose_next_due_would_miss_the_target_is_capped_to_the_eve(student, bank, cards):
+    exam(student.id, bank_id=bank.id)
+    soon = reload(cards["soon"])
+    due_at = soon.due
+    plain = plain_good(student.id, soon, due_at)
+    assert plain.due > EXAM_STARTS and predicted(student.id, plain) < 0.95
+    settings = get_settings(db.session, student.id)
+    label = interval_previews(soon, settings, due_at)[fsrs.Rating.Good]
+    answer(student.id, soon, fsrs.Rating.Good, due_at)
+    soon = reload(soon)
+    assert soon.due == EVE_STARTS
+    assert soon.stability == pytest.approx(plain.stability)  # memory state as FSRS says
+    assert label == f"{round((EVE_STARTS - due_at) / DAY)}d"
+    # On the eve it is an ordinary due review; answered Good, FSRS's due stands.
+    entry = next_card(db.session, student.id, ON_THE_EVE)
+    assert (entry.reason, entry.card.id) == ("due", soon.id)
+    plain = plain_good(student.id, soon, ON_THE_EVE)
+    answer(student.id, soon, fsrs.Rating.Good, ON_THE_EVE)
+    assert reload(soon).due == plain.due
+
+
+def test_no_cap_when_the_target_is_met_or_the_card_is_out_of_scope(student, bank, cards):
+    exam(student.id, topic_id=bank.topics["Timeline"].id)
+    stable = review_card(student.id, bank.questions[4], stability=300, last_review=T0 - 300 * DAY)
+    geography = cards["soon"]  # Geography is outside the Timeline exam
+    for card in (stable, geography):
+        due_at = reload(card).due
+        plain = plain_good(student.id, card, due_at)
+        answer(student.id, card, fsrs.Rating.Good, due_at)
+        assert reload(card).due == plain.due
+
+
+def test_no_cap_without_an_exam_or_after_it(student, bank, cards):
+    soon = reload(cards["soon"])
+    plain = plain_good(student.id, soon, soon.due)
+    answer(student.id, soon, fsrs.Rating.Good, soon.due)
+    assert reload(soon).due == plain.due
+    exam(student.id, exam_on=TODAY + DAY, bank_id=bank.id)
+    later = review_card(
+        student.id, bank.questions[7], stability=6, last_review=T0 - DAY, due=T0 + 2 * DAY
+    )
+    plain = plain_good(student.id, later, later.due)
+    answer(student.id, later, fsrs.Rating.Good, later.due)  # after that exam
+    assert reload(later).due == plain.due
 
 
 def test_a_topic_exam_covers_its_sub_topics_only(student, bank, cards):
-    exam(student.id, topic_id=bank.topics["Timeline"].id)
-    assert set(ids(exam_candidates(db.session, student.id, T0))) == {
-        cards["timeline"].id,
-        cards["fifties"].id,
-    }
-    assert queue_counts(db.session, student.id, T0).exam == 2
-
-
-def test_a_sub_topic_exam(student, bank, cards):
     exam(student.id, topic_id=bank.topics["Timeline/1950s"].id)
-    assert ids(exam_candidates(db.session, student.id, T0)) == [cards["fifties"].id]
+    assert ids(exam_candidates(db.session, student.id, ON_THE_EVE)) == [cards["fifties"].id]
 
 
-def test_the_exam_day_start_is_what_is_predicted(student, bank, cards):
-    """A card safe for an exam the day after tomorrow is not safe for one in ten days."""
-    soon = EXAM_DAY - timedelta(days=8)
-    exam(student.id, exam_on=soon, bank_id=bank.id)
-    soon_starts = day_bounds(soon, "UTC", 4)[0]
-    expected = [
-        card
-        for card in cards.values()
-        if card is not cards["today"]
-        and card is not cards["chemistry"]
-        and predicted(student.id, card, soon_starts) < 0.9
-    ]
-    assert len(expected) < 3
-    assert set(ids(exam_candidates(db.session, student.id, T0))) == {c.id for c in expected}
-
-
-def test_two_exams_count_a_card_once_with_its_lower_prediction(student, bank, cards):
-    exam(student.id, exam_on=TODAY + timedelta(days=3), bank_id=bank.id)
-    exam(student.id, topic_id=bank.topics["Timeline"].id)
-    entries = exam_candidates(db.session, student.id, T0)
-    assert len(ids(entries)) == len(set(ids(entries)))
-    by_id = {entry.card.id: entry for entry in entries}
-    fifties = by_id[cards["fifties"].id]
-    assert fifties.retrievability == pytest.approx(predicted(student.id, cards["fifties"]))
-    assert [e.retrievability for e in entries] == sorted(e.retrievability for e in entries)
-
-
-def test_after_the_exam_nothing_joins(student, bank, cards):
-    exam(student.id, bank_id=bank.id)
-    # A card not due until after the exam, and at risk on the day: on the day it still joins.
-    late = review_card(
-        student.id,
-        bank.questions[6],
-        stability=3,
-        last_review=T0 - DAY,
-        due=EXAM_STARTS + 5 * DAY,
+def test_a_higher_target_brings_more_cards(student, bank, cards):
+    made = exam(student.id, bank_id=bank.id)
+    assert made.target_retention == 0.95
+    fresh = review_card(
+        student.id, bank.questions[5], stability=100, last_review=T0 - 20 * DAY, due=T0 + 80 * DAY
     )
-    on_the_day = EXAM_STARTS + timedelta(hours=2)
-    assert ids(exam_candidates(db.session, student.id, on_the_day)) == [late.id]
-    after = EXAM_STARTS + DAY + timedelta(minutes=1)
-    assert active_exam_dates(db.session, student.id, EXAM_DAY + DAY) == []
-    assert exam_candidates(db.session, student.id, after) == []
-    assert queue_counts(db.session, student.id, after).exam == 0
+    assert 0.95 < predicted(student.id, fresh) < 0.97
+    assert fresh.id not in ids(exam_candidates(db.session, student.id, ON_THE_EVE))
+    set_exam_target(db.session, student.id, made.id, 0.97)
+    db.session.commit()
+    assert fresh.id in ids(exam_candidates(db.session, student.id, ON_THE_EVE))
 
 
-def test_set_aside_and_due_cards_do_not_join(student, bank, cards):
+def test_the_target_must_be_above_desired_retention(student, bank):
+    set_settings(student.id, desired_retention=0.92)
+    for target in (0.92, 0.9, 1.0, "high", True):
+        with pytest.raises(ExamError) as refused:
+            set_exam_date(
+                db.session,
+                student.id,
+                bank_id=bank.id,
+                exam_on=EXAM_DAY,
+                today=TODAY,
+                target_retention=target,
+            )
+        assert refused.value.field == "target_retention"
+    db.session.rollback()
+    assert active_exam_dates(db.session, student.id, TODAY) == []
+    made = exam(student.id, bank_id=bank.id)
+    with pytest.raises(ExamError):
+        set_exam_target(db.session, student.id, made.id, 0.91)
+    db.session.rollback()
+    assert reload_exam(made).target_retention == 0.95
+
+
+def reload_exam(made):
+    db.session.expire_all()
+    return db.session.get(ExamDate, made.id)
+
+
+def test_set_aside_cards_do_not_join(student, bank, cards):
     exam(student.id, bank_id=bank.id)
     suspend_card(db.session, student.id, cards["fifties"].id, T0)
     db.session.commit()
-    assert cards["fifties"].id not in ids(exam_candidates(db.session, student.id, T0))
-    # Once due, a card is in the ordinary queue, not the exam one.
-    due_at = reload(cards["timeline"]).due
-    assert cards["timeline"].id not in ids(exam_candidates(db.session, student.id, due_at))
-    reasons = {}
-    while (entry := next_card(db.session, student.id, due_at)) is not None:
-        reasons[entry.card.id] = entry.reason
-        answer(student.id, entry.card, fsrs.Rating.Good, due_at)
-    assert reasons[cards["timeline"].id] == "due"
-    assert cards["fifties"].id not in reasons
-
-
-def test_reviewing_an_exam_card_takes_it_out(student, bank, cards):
-    exam(student.id, bank_id=bank.id)
-    entry = next_card(db.session, student.id, T0)
-    answer(student.id, entry.card, fsrs.Rating.Good, T0)
-    assert entry.card.id not in ids(exam_candidates(db.session, student.id, T0))
-    # The next day it is back only if the new stability still leaves it at risk.
-    tomorrow = T0 + DAY
-    still_at_risk = predicted(student.id, reload(entry.card)) < 0.9
-    assert (entry.card.id in ids(exam_candidates(db.session, student.id, tomorrow))) == (
-        still_at_risk
-    )
+    assert ids(exam_candidates(db.session, student.id, ON_THE_EVE)) == [cards["timeline"].id]
 
 
 def test_the_daily_review_limit_bounds_exam_cards(student, bank, cards):
     exam(student.id, bank_id=bank.id)
-    set_settings(student.id, new_per_day=0, max_reviews_per_day=2)
-    due = review_card(
-        student.id, bank.questions[5], stability=3, last_review=T0 - 4 * DAY, due=T0 - DAY
-    )
-    counts = queue_counts(db.session, student.id, T0)
-    assert (counts.due, counts.exam) == (1, 1)
-    # The due card first, then the most at-risk exam card, then the limit.
-    first = next_card(db.session, student.id, T0)
-    assert (first.reason, first.card.id) == ("due", due.id)
-    answer(student.id, first.card, fsrs.Rating.Good, T0)
-    second = next_card(db.session, student.id, T0)
-    assert (second.reason, second.card.id) == ("exam", cards["fifties"].id)
-    answer(student.id, second.card, fsrs.Rating.Good, T0)
-    assert next_card(db.session, student.id, T0) is None
-    assert queue_counts(db.session, student.id, T0).exam == 0
+    set_settings(student.id, new_per_day=0, max_reviews_per_day=1)
+    first = next_card(db.session, student.id, ON_THE_EVE)
+    assert first.reason in ("due", "exam")
+    answer(student.id, first.card, fsrs.Rating.Good, ON_THE_EVE)
+    assert next_card(db.session, student.id, ON_THE_EVE) is None
+    assert queue_counts(db.session, student.id, ON_THE_EVE).exam == 0
 
 
-def test_higher_retention_brings_more_cards(student, bank, cards):
+def test_exam_reviews_come_before_new_cards_and_exam_new_cards_first(student, bank, cards):
+    set_settings(student.id, new_per_day=5)
+    chemistry = make_bank("Physics", topics=("Units",), layout=(("Units", 3),), prefix="p")
+    add_to_reviews(db.session, student.id, bank_id=chemistry.id, now=T0)
+    add_to_reviews(db.session, student.id, topic_id=bank.topics["Geography"].id, now=T0)
+    db.session.commit()
+    first_new = next_card(db.session, student.id, T0)
+    assert first_new.card.question.bank_id == chemistry.id  # no exam: position order
+    exam(student.id, topic_id=bank.topics["Geography"].id)
+    first_new = next_card(db.session, student.id, T0)
+    assert first_new.reason == "new"
+    assert first_new.card.question.topic_id == bank.topics["Geography"].id
     exam(student.id, bank_id=bank.id)
-    set_settings(student.id, new_per_day=0, desired_retention=0.75)
-    low = ids(exam_candidates(db.session, student.id, T0))
-    set_settings(student.id, new_per_day=0, desired_retention=0.97)
-    high = ids(exam_candidates(db.session, student.id, T0))
-    assert set(low) < set(high)
-    assert cards["stable"].id not in high
+    while (entry := next_card(db.session, student.id, ON_THE_EVE)).reason == "due":
+        answer(student.id, entry.card, fsrs.Rating.Good, ON_THE_EVE)
+    assert entry.reason == "exam"
+
+
+def test_the_overview_counts_down_and_warns_when_new_cards_cannot_fit(student, bank, cards):
+    set_settings(student.id, new_per_day=2)
+    add_to_reviews(db.session, student.id, topic_id=bank.topics["Geography"].id, now=T0)
+    db.session.commit()
+    unseen = sum(1 for card in cards_of(student.id) if card.reps == 0)
+    exam(student.id, bank_id=bank.id)
+    (overview,) = exam_overview(db.session, student.id, T0)
+    assert overview.days_left == 10
+    assert overview.unseen == unseen == 9
+    # Ten study days to the eve at 2 a day fit 20 new cards: all 9 in time.
+    assert overview.unseen_not_in_time == 0
+    # timeline and fifties, and "soon": its next due after a Good answer misses the target.
+    assert overview.at_risk == 3
+    assert overview.added_per_day == [(EVE, 3)]
+    set_settings(student.id, new_per_day=0)
+    (overview,) = exam_overview(db.session, student.id, T0)
+    assert overview.unseen_not_in_time == 9
+    (overview,) = exam_overview(db.session, student.id, EXAM_STARTS + timedelta(hours=1))
+    assert (overview.days_left, overview.at_risk, overview.added_per_day) == (0, 0, [])
 
 
 def test_set_exam_date_refusals(student, bank):
@@ -220,10 +311,6 @@ def test_set_exam_date_refusals(student, bank):
         set_exam_date(db.session, student.id, bank_id=bank.id, exam_on=TODAY - DAY, today=TODAY)
     with pytest.raises(ExamError):
         set_exam_date(db.session, student.id, exam_on=EXAM_DAY, today=TODAY)
-    with pytest.raises(ExamError):
-        set_exam_date(
-            db.session, student.id, bank_id=None, topic_id=None, exam_on=EXAM_DAY, today=TODAY
-        )
     other = make_bank("Chemistry", topics=("Elements",), layout=(("Elements", 1),), prefix="c")
     refused = [
         {"bank_id": 999_999},
@@ -264,5 +351,5 @@ def test_active_exam_dates_and_delete(make_user, student, bank):
 def test_another_students_exam_does_not_bring_my_cards(make_user, student, bank, cards):
     other = make_user()
     exam(other.id, bank_id=bank.id)
-    assert exam_candidates(db.session, student.id, T0) == []
-    assert exam_candidates(db.session, other.id, T0) == []
+    assert exam_candidates(db.session, student.id, ON_THE_EVE) == []
+    assert exam_candidates(db.session, other.id, ON_THE_EVE) == []

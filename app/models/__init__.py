@@ -3,7 +3,7 @@
 from .banks import QuestionBank, Topic
 from .practice import PracticeItem, PracticeSession
 from .questions import Question
-from .reviews import ExamDate, ReviewCard, ReviewLog, StudySettings
+from .reviews import ExamDate, ReviewCard, ReviewLog, StudyAction, StudySettings
 from .sources import SourceDocument
 from .users import Role, User, normalize_email
 
@@ -13,6 +13,7 @@ __all__ = [
     "PracticeSession",
     "ReviewCard",
     "ReviewLog",
+    "StudyAction",
     "StudySettings",
     "Question",
     "QuestionBank",

@@ -87,6 +87,29 @@ class ReviewLog(db.Model):
     grade: Mapped[float | None] = mapped_column(Float)  # engine fraction, for graded types
 
 
+class StudyAction(db.Model):
+    """One thing a student did to a card (answer, suspend, bury), newest undone first.
+
+    The card as it was before, so undo puts it back exactly; an undone action is deleted,
+    so a second request to undo the same action finds nothing to do.
+    """
+
+    __tablename__ = "study_actions"
+    __table_args__ = (Index("ix_study_actions_user_id_id", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey("review_cards.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(12))  # "answer" | "suspend" | "bury"
+    card_before: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    review_log_id: Mapped[int | None] = mapped_column(
+        ForeignKey("review_logs.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
 class StudySettings(db.Model):
     __tablename__ = "study_settings"
     __table_args__ = (
@@ -105,6 +128,10 @@ class StudySettings(db.Model):
     relearning_steps: Mapped[list[int]] = mapped_column(JsonDocument, default=lambda: [600])
     maximum_interval: Mapped[int] = mapped_column(Integer, default=36500)  # days
     day_starts_at_hour: Mapped[int] = mapped_column(SmallInteger, default=4)
+    # "file": new cards in the order they were added; "random": a fixed shuffle.
+    new_card_order: Mapped[str] = mapped_column(String(8), default="file", server_default="file")
+    # The deck studied now, "bank:<id>" or "topic:<id>"; None studies everything.
+    study_deck: Mapped[str | None] = mapped_column(String(40))
     # Personal FSRS parameters fitted by the optimizer; None means the defaults.
     parameters: Mapped[list[float] | None] = mapped_column(JsonDocument)
     parameters_updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

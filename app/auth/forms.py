@@ -72,7 +72,7 @@ class ProfileForm(FlaskForm):
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
     time_zone = TimeZoneField(
         "Time zone",
-        description="Your study day starts in this time zone, at the hour set in your study settings.",
+        description="Your study day starts in this time zone, at the hour in your study settings.",
     )
     submit = SubmitField("Save profile")
 

@@ -131,7 +131,7 @@ def _new_order(context: StudyContext, user_id: int) -> tuple[ColumnElement, ...]
     """File order (as added), or a shuffle that is fixed per card, so a page reload or a
     revealed answer shows the same card."""
     if context.settings.new_card_order == "random":
-        shuffled = (ReviewCard.id * 7919 + user_id * 104729) % 1000003
+        shuffled = (ReviewCard.id * 2654435761 + user_id * 40503) % 4294967296
         return (shuffled, ReviewCard.id)
     return (ReviewCard.position, ReviewCard.id)
 

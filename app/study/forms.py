@@ -82,7 +82,7 @@ class SettingsForm(FlaskForm):
         "New cards come",
         choices=list(NEW_CARD_ORDERS.items()),
         default="file",
-        validators=[InputRequired()],
+        validators=[Optional()],
     )
     submit = SubmitField("Save settings")
 

@@ -157,7 +157,7 @@ def _undo_offer() -> dict | None:
     action = last_action(db.session, current_user.id)
     if action is None:
         return None
-    return {"id": action.id, "label": UNDO_LABELS.get(action.kind, "Undo")}
+    return {"id": action.id, "kind": action.kind, "label": UNDO_LABELS.get(action.kind, "Undo")}
 
 
 @bp.post("/deck")
@@ -250,6 +250,7 @@ def answer(card_id: int):
 @login_required
 def undo():
     action_id = request.form.get("action_id", type=int)
+    offer = _undo_offer()
     try:
         undo_last_answer(db.session, current_user.id, action_id)
     except NothingToUndo as exc:
@@ -261,7 +262,8 @@ def undo():
         flash("That card changed meanwhile, so nothing was undone.", "warning")
         return redirect(url_for("study.queue"))
     db.session.commit()
-    flash("Undone.", "success")
+    kind = offer["kind"] if offer else "answer"
+    flash(f"{kind.capitalize()} undone: the card is back as it was.", "success")
     return redirect(url_for("study.queue"))
 
 

@@ -77,21 +77,23 @@ def test_an_answer_after_a_suspend_is_refused_and_writes_nothing(student, card):
     shown = card.version
     suspend_card(db.session, student.id, card.id, T0)
     db.session.commit()
-    before = (card.version, card.state, card.due, card.reps)
+    stored = reload(card)
+    before = (stored.version, stored.state, stored.due, stored.reps)
     with pytest.raises(CardSuspended, match="suspended"):
         answer_card(db.session, student.id, card.id, Good, T0, expected_version=shown)
     db.session.rollback()
     assert log_count() == 0
-    card = db.session.get(ReviewCard, card.id)
-    assert (card.version, card.state, card.due, card.reps) == before
+    stored = reload(card)
+    assert (stored.version, stored.state, stored.due, stored.reps) == before
 
 
 def test_an_answer_for_a_card_suspended_at_the_version_shown_is_refused(student, card):
     # Suspended elsewhere (a leech, another tab) while this tab still names the new version.
-    card.suspended = True
+    stored = reload(card)
+    stored.suspended = True
     db.session.commit()
     with pytest.raises(CardSuspended):
-        answer_card(db.session, student.id, card.id, Good, T0, expected_version=card.version)
+        answer_card(db.session, student.id, card.id, Good, T0, expected_version=stored.version)
     db.session.rollback()
     assert log_count() == 0
 

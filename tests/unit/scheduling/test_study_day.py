@@ -119,7 +119,7 @@ def test_learn_ahead_shows_a_step_due_within_20_minutes_when_nothing_else_is_lef
     add_to_reviews(db.session, student.id, question_ids=[bank.questions[0].id], now=T0)
     db.session.commit()
     card = answer(student.id, cards_of(student.id)[0], Good, T0).card  # due in 25 minutes
-    assert LEARN_AHEAD == timedelta(minutes=20)
+    assert timedelta(minutes=20) == LEARN_AHEAD
     assert next_card(db.session, student.id, T0 + timedelta(minutes=4)) is None
     entry = next_card(db.session, student.id, T0 + timedelta(minutes=5))
     assert (entry.reason, entry.card.id) == ("learning", card.id)

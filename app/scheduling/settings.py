@@ -4,26 +4,16 @@ from __future__ import annotations
 
 import math
 import re
-from typing import Any
 
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from ..models import StudySettings
+from ..models.reviews import STUDY_DEFAULTS, StudySettings
 
 MIN_RETENTION, MAX_RETENTION = 0.70, 0.97
-# The one list of defaults: a student without a settings row studies with these.
-DEFAULTS: dict[str, Any] = {
-    "desired_retention": 0.9,
-    "new_per_day": 20,
-    "max_reviews_per_day": 200,
-    "learning_steps": [60, 600],  # Anki's and fsrs's default 1m 10m
-    "relearning_steps": [600],
-    "maximum_interval": 36500,
-    "day_starts_at_hour": 4,  # the app's STUDY_DAY_STARTS_AT_HOUR, see configure_defaults
-    "new_card_order": "file",
-}
+# The one list of defaults, kept with the model: a student without a row studies with these.
+DEFAULTS = STUDY_DEFAULTS
 NEW_CARD_ORDERS = {"file": "In file order", "random": "In random order"}
 
 MINUTE, HOUR, DAY = 60, 3600, 86400

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import fsrs
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from ..models import Question, QuestionBank, ReviewCard, Topic
@@ -131,7 +131,9 @@ def _new_order(context: StudyContext, user_id: int) -> tuple[ColumnElement, ...]
     """File order (as added), or a shuffle that is fixed per card, so a page reload or a
     revealed answer shows the same card."""
     if context.settings.new_card_order == "random":
-        shuffled = (ReviewCard.id * 2654435761 + user_id * 40503) % 4294967296
+        # In 64-bit arithmetic: the product overflows PostgreSQL's 32-bit integer.
+        card_id = cast(ReviewCard.id, BigInteger)
+        shuffled = (card_id * 2654435761 + user_id * 40503) % 4294967296
         return (shuffled, ReviewCard.id)
     return (ReviewCard.position, ReviewCard.id)
 

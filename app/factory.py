@@ -20,6 +20,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_object(load_config())
     app.config.update(config or {})
     _finish_config(app)
+    from .scheduling import configure_defaults
+
+    # A student who never saved study settings starts the day at this hour.
+    configure_defaults(day_starts_at_hour=int(app.config.get("STUDY_DAY_STARTS_AT_HOUR", 4)))
 
     db.init_app(app)
     migrate.init_app(

@@ -10,11 +10,9 @@ from __future__ import annotations
 
 from bisect import bisect_right
 from collections import Counter
-from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta
 from typing import NamedTuple
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import fsrs
 from sqlalchemy import case, func, select
@@ -28,9 +26,9 @@ from ..models import (
     ReviewLog,
     StudySettings,
     Topic,
-    User,
 )
-from ..scheduling.days import day_bounds, study_day
+from ..scheduling import queue_counts, scheduler_for, study_context
+from ..scheduling.days import day_bounds
 
 FORECAST_DAYS = 30
 HISTORY_DAYS = 90
@@ -40,13 +38,14 @@ REVIEW_STATE = fsrs.State.Review.value
 LEARNING_STATE = fsrs.State.Learning.value
 RELEARNING_STATE = fsrs.State.Relearning.value
 AGAIN = fsrs.Rating.Again.value
-DEFAULT_RETENTION = 0.9
-DEFAULT_DAY_START = 4
+# Below this many cards that reached review, a topic's mean says "not enough data".
+MIN_MASTERY_CARDS = 3
 
 
 class TopicMastery(NamedTuple):
-    """One topic of one bank. `mean_retrievability` leaves out new cards (never answered):
-    they have nothing to recall yet. None when none of the topic's cards is learned."""
+    """One topic of one bank. `learned` counts the cards that reached review (learning
+    steps say little about memory); `mean_retrievability` is their mean, None when fewer
+    than MIN_MASTERY_CARDS of them."""
 
     bank: str
     path: str | None  # None: questions filed under no topic
@@ -97,8 +96,11 @@ class ProgressReport:
 
 def progress_report(session: Session, user_id: int, now: datetime) -> ProgressReport:
     """All the dashboard's figures for `user_id` at `now` (an aware datetime)."""
-    zone_name, hour, retention, parameters = _user_settings(session, user_id)
-    today = study_day(now, zone_name, hour)
+    context = study_context(session, user_id, now)
+    settings = context.settings
+    zone_name, hour = context.time_zone, settings.day_starts_at_hour
+    retention = settings.desired_retention
+    today = context.today
     heatmap_first = today - timedelta(days=HEATMAP_DAYS - 1)
 
     forecast = _forecast(session, user_id, today, zone_name, hour)
@@ -126,7 +128,8 @@ def progress_report(session: Session, user_id: int, now: datetime) -> ProgressRe
         today=today,
         time_zone=zone_name,
         day_starts_at_hour=hour,
-        due_today=forecast[0][1],
+        # The figure the study page and the home page show: the same function.
+        due_today=queue_counts(session, user_id, now, context=context).waiting,
         due_tomorrow=forecast[1][1],
         reviews_today=per_day.get(today, 0),
         streak=_streak(session, user_id, today, set(per_day), heatmap_first, zone_name, hour),
@@ -137,30 +140,9 @@ def progress_report(session: Session, user_id: int, now: datetime) -> ProgressRe
         retention_reviews_30=len(mature),
         target_retention=retention,
         cards_by_state=_cards_by_state(session, user_id),
-        mastery_by_topic=_mastery_by_topic(session, user_id, now, retention, parameters),
+        mastery_by_topic=_mastery_by_topic(session, user_id, now, settings),
         practice_scores=_practice_scores(session, user_id),
     )
-
-
-def _user_settings(
-    session: Session, user_id: int
-) -> tuple[str, int, float, Sequence[float] | None]:
-    """(time zone, day start hour, desired retention, FSRS parameters), defaults if unset."""
-    zone_name = session.scalar(select(User.time_zone).where(User.id == user_id)) or "UTC"
-    if _zone(zone_name) is UTC:
-        zone_name = "UTC"
-    settings = session.execute(
-        select(
-            StudySettings.day_starts_at_hour,
-            StudySettings.desired_retention,
-            StudySettings.parameters,
-        ).where(StudySettings.user_id == user_id)
-    ).first()
-    if settings is None:
-        return zone_name, DEFAULT_DAY_START, DEFAULT_RETENTION, None
-    hour = DEFAULT_DAY_START if settings.day_starts_at_hour is None else settings.day_starts_at_hour
-    retention = settings.desired_retention or DEFAULT_RETENTION
-    return zone_name, hour, retention, settings.parameters
 
 
 def _forecast(
@@ -246,13 +228,13 @@ def _mastery_by_topic(
     session: Session,
     user_id: int,
     now: datetime,
-    retention: float,
-    parameters: Sequence[float] | None,
+    settings: StudySettings,
 ) -> list[TopicMastery]:
     """Per topic: how many cards, how many learned, mean retrievability of the learned ones."""
-    scheduler = _scheduler(retention, parameters)
+    scheduler = scheduler_for(settings)
     rows = session.execute(
         select(
+            ReviewCard.id,
             QuestionBank.id,
             QuestionBank.title,
             Topic.path,
@@ -268,10 +250,13 @@ def _mastery_by_topic(
         .where(ReviewCard.user_id == user_id)
     ).all()
     groups: dict[tuple[int, str, str | None], list[float | None]] = {}
-    for bank_id, title, path, reps, state, stability, difficulty, last_review in rows:
+    for card_id, bank_id, title, path, reps, state, stability, difficulty, last_review in rows:
         values = groups.setdefault((bank_id, title, path), [])
-        if reps > 0 and stability and last_review is not None:
+        reached_review = state in (REVIEW_STATE, RELEARNING_STATE)
+        if reps > 0 and reached_review and stability and last_review is not None:
+            # A card_id: without one fsrs.Card sleeps a millisecond to make a unique id.
             card = fsrs.Card(
+                card_id=card_id,
                 state=fsrs.State(state),
                 stability=stability,
                 difficulty=difficulty,
@@ -283,19 +268,10 @@ def _mastery_by_topic(
     mastery = []
     for (_, title, path), values in groups.items():
         learned = [value for value in values if value is not None]
-        mean = sum(learned) / len(learned) if learned else None
+        mean = sum(learned) / len(learned) if len(learned) >= MIN_MASTERY_CARDS else None
         mastery.append(TopicMastery(title, path, len(values), len(learned), mean))
     # Topics without a path (None) come last within their bank.
     return sorted(mastery, key=lambda m: (m.bank.casefold(), m.path is None, m.path or ""))
-
-
-def _scheduler(retention: float, parameters: Sequence[float] | None) -> fsrs.Scheduler:
-    if parameters:
-        try:
-            return fsrs.Scheduler(parameters=parameters, desired_retention=retention)
-        except (ValueError, TypeError, IndexError):
-            pass  # unusable personal parameters: the defaults still give a fair estimate
-    return fsrs.Scheduler(desired_retention=retention)
 
 
 def _practice_scores(session: Session, user_id: int) -> list[tuple[datetime, float]]:
@@ -329,10 +305,3 @@ class _DayIndex:
         if index < 0:
             return self.days[0] if clamp else None
         return self.days[index]
-
-
-def _zone(name: str) -> tzinfo:
-    try:
-        return ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
-        return UTC

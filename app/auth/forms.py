@@ -71,7 +71,8 @@ class ChangePasswordForm(FlaskForm):
 class ProfileForm(FlaskForm):
     display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
     time_zone = TimeZoneField(
-        "Time zone", description="Your study day starts at 4 a.m. in this time zone."
+        "Time zone",
+        description="Your study day starts in this time zone, at the hour in your study settings.",
     )
     submit = SubmitField("Save profile")
 

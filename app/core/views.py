@@ -92,11 +92,18 @@ def _next_steps() -> list[tuple[str, str, str]]:
         steps.append(
             (
                 "Set up your profile",
-                "Pick your time zone so study days start at 4 a.m. for you.",
+                "Pick your time zone so study days start at your own hour "
+                f"({_day_start_text()}) where you are.",
                 url_for("auth.profile"),
             )
         )
     return steps
+
+
+def _day_start_text() -> str:
+    from ..scheduling import get_settings
+
+    return f"{get_settings(db.session, current_user.id).day_starts_at_hour:02d}:00"
 
 
 def _study_steps() -> list[tuple[str, str, str]]:
@@ -104,7 +111,7 @@ def _study_steps() -> list[tuple[str, str, str]]:
     from ..scheduling import queue_counts
 
     counts = queue_counts(db.session, current_user.id, utcnow())
-    waiting = counts.learning + counts.due + counts.exam
+    waiting = counts.waiting
     steps = []
     if waiting or counts.new:
         parts = []

@@ -4,7 +4,7 @@ from .banks import QuestionBank, Topic
 from .jobs import Job
 from .practice import PracticeItem, PracticeSession
 from .questions import Question
-from .reviews import ExamDate, ReviewCard, ReviewLog, StudySettings
+from .reviews import ExamDate, ReviewCard, ReviewLog, StudyAction, StudySettings
 from .sources import SourceDocument
 from .users import Role, User, normalize_email
 
@@ -15,6 +15,7 @@ __all__ = [
     "PracticeSession",
     "ReviewCard",
     "ReviewLog",
+    "StudyAction",
     "StudySettings",
     "Question",
     "QuestionBank",

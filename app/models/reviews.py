@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from datetime import date, datetime
 from typing import Any
 
@@ -87,6 +88,47 @@ class ReviewLog(Base):
     grade: Mapped[float | None] = mapped_column(Float)  # engine fraction, for graded types
 
 
+class StudyAction(Base):
+    """One thing a student did to a card (answer, suspend, bury), newest undone first.
+
+    The card as it was before, so undo puts it back exactly; an undone action is deleted,
+    so a second request to undo the same action finds nothing to do.
+    """
+
+    __tablename__ = "study_actions"
+    __table_args__ = (Index("ix_study_actions_user_id_id", "user_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    card_id: Mapped[int] = mapped_column(
+        ForeignKey("review_cards.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[str] = mapped_column(String(12))  # "answer" | "suspend" | "bury"
+    card_before: Mapped[dict[str, Any]] = mapped_column(JsonDocument)
+    review_log_id: Mapped[int | None] = mapped_column(
+        ForeignKey("review_logs.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+# The one list of study-settings defaults (app.scheduling reads it; a student without a
+# settings row studies with these). The day start is the app's STUDY_DAY_STARTS_AT_HOUR.
+STUDY_DEFAULTS: dict[str, Any] = {
+    "desired_retention": 0.9,
+    "new_per_day": 20,
+    "max_reviews_per_day": 200,
+    "learning_steps": [60, 600],  # Anki's and fsrs's default 1m 10m
+    "relearning_steps": [600],
+    "maximum_interval": 36500,
+    "day_starts_at_hour": 4,
+    "new_card_order": "file",
+}
+
+
+def _default(name: str) -> Any:
+    return lambda: copy.copy(STUDY_DEFAULTS[name])
+
+
 class StudySettings(Base):
     __tablename__ = "study_settings"
     __table_args__ = (
@@ -98,13 +140,29 @@ class StudySettings(Base):
     user_id: Mapped[int] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
     )
-    desired_retention: Mapped[float] = mapped_column(Float, default=0.9)
-    new_per_day: Mapped[int] = mapped_column(Integer, default=20)
-    max_reviews_per_day: Mapped[int] = mapped_column(Integer, default=200)
-    learning_steps: Mapped[list[int]] = mapped_column(JsonDocument, default=lambda: [60, 600])
-    relearning_steps: Mapped[list[int]] = mapped_column(JsonDocument, default=lambda: [600])
-    maximum_interval: Mapped[int] = mapped_column(Integer, default=36500)  # days
-    day_starts_at_hour: Mapped[int] = mapped_column(SmallInteger, default=4)
+    desired_retention: Mapped[float] = mapped_column(Float, default=_default("desired_retention"))
+    new_per_day: Mapped[int] = mapped_column(Integer, default=_default("new_per_day"))
+    max_reviews_per_day: Mapped[int] = mapped_column(
+        Integer, default=_default("max_reviews_per_day")
+    )
+    learning_steps: Mapped[list[int]] = mapped_column(
+        JsonDocument, default=_default("learning_steps")
+    )
+    relearning_steps: Mapped[list[int]] = mapped_column(
+        JsonDocument, default=_default("relearning_steps")
+    )
+    maximum_interval: Mapped[int] = mapped_column(
+        Integer, default=_default("maximum_interval")
+    )  # days
+    day_starts_at_hour: Mapped[int] = mapped_column(
+        SmallInteger, default=_default("day_starts_at_hour")
+    )
+    # "file": new cards in the order they were added; "random": a fixed shuffle.
+    new_card_order: Mapped[str] = mapped_column(
+        String(8), default=_default("new_card_order"), server_default="file"
+    )
+    # The deck studied now, "bank:<id>" or "topic:<id>"; None studies everything.
+    study_deck: Mapped[str | None] = mapped_column(String(40))
     # Personal FSRS parameters fitted by the optimizer; None means the defaults.
     parameters: Mapped[list[float] | None] = mapped_column(JsonDocument)
     parameters_updated_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -4,9 +4,18 @@ Services take a Session and plain values, take `now` as an argument, may flush a
 never commit: the caller owns the transaction.
 """
 
-from .cards import CardNotFound, add_to_reviews, bury_card, suspend_card, unsuspend_card
-from .context import StudyContext, study_context
-from .days import day_bounds, study_day
+from .actions import UNDO_LABELS, last_action
+from .cards import (
+    CardNotFound,
+    add_to_reviews,
+    buried_cards,
+    bury_card,
+    suspend_card,
+    unbury_card,
+    unsuspend_card,
+)
+from .context import StudyContext, study_context, user_time_zone
+from .days import day_bounds, study_day, zone_for
 from .exams import (
     ExamError,
     ExamNotFound,
@@ -33,10 +42,21 @@ from .optimizer import (
     optimize_parameters,
     optimizer_available,
 )
-from .queue import QueueCounts, QueueEntry, next_card, next_due_at, queue_counts
+from .queue import (
+    LEARN_AHEAD,
+    DeckCounts,
+    QueueCounts,
+    QueueEntry,
+    deck_counts,
+    deck_label,
+    next_card,
+    next_due_at,
+    queue_counts,
+)
 from .reviews import (
     LEECH_LAPSES,
     AnswerOutcome,
+    CardSuspended,
     NothingToUndo,
     StaleAnswer,
     answer_card,
@@ -45,15 +65,34 @@ from .reviews import (
     undo_last_answer,
 )
 from .settings import (
+    DEFAULTS,
+    NEW_CARD_ORDERS,
     SettingsError,
+    configure_defaults,
     format_interval,
     format_steps,
     get_settings,
     parse_steps,
+    settings_for_update,
     update_settings,
 )
 
 __all__ = [
+    "DEFAULTS",
+    "LEARN_AHEAD",
+    "NEW_CARD_ORDERS",
+    "UNDO_LABELS",
+    "CardSuspended",
+    "DeckCounts",
+    "buried_cards",
+    "configure_defaults",
+    "deck_counts",
+    "deck_label",
+    "last_action",
+    "settings_for_update",
+    "unbury_card",
+    "user_time_zone",
+    "zone_for",
     "LEECH_LAPSES",
     "MIN_REVIEWS_TO_OPTIMIZE",
     "AnswerOutcome",

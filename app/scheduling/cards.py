@@ -10,7 +10,9 @@ from sqlalchemy.orm import Session
 
 from ..models import Question, ReviewCard, Topic
 from ..models.banks import topic_subtree
+from .actions import record_action
 from .context import next_day_start
+from .fsrs_cards import card_snapshot
 
 
 class CardNotFound(LookupError):
@@ -111,11 +113,13 @@ def _new_card(user_id: int, question_id: int, position: int, now: datetime) -> R
 
 
 def suspend_card(session: Session, user_id: int, card_id: int, now: datetime) -> ReviewCard:
-    """Take the card out of every queue until it is unsuspended."""
+    """Take the card out of every queue until it is unsuspended (undo takes it back)."""
     card = user_card(session, user_id, card_id)
+    before = card_snapshot(card)
     card.suspended = True
     card.version += 1
     session.flush()
+    record_action(session, user_id, card, "suspend", before, now)
     return card
 
 
@@ -128,9 +132,31 @@ def unsuspend_card(session: Session, user_id: int, card_id: int, now: datetime) 
 
 
 def bury_card(session: Session, user_id: int, card_id: int, now: datetime) -> ReviewCard:
-    """Hide the card until the next study day starts, as Anki's bury does."""
+    """Hide the card until the next study day starts, as Anki's bury does (undo takes it back)."""
     card = user_card(session, user_id, card_id)
+    before = card_snapshot(card)
     card.buried_until = next_day_start(session, user_id, now)
     card.version += 1
     session.flush()
+    record_action(session, user_id, card, "bury", before, now)
     return card
+
+
+def unbury_card(session: Session, user_id: int, card_id: int, now: datetime) -> ReviewCard:
+    """Bring a buried card back into today's queue."""
+    card = user_card(session, user_id, card_id)
+    card.buried_until = None
+    card.version += 1
+    session.flush()
+    return card
+
+
+def buried_cards(session: Session, user_id: int, now: datetime) -> list[ReviewCard]:
+    """The student's cards buried until later, soonest back first."""
+    return list(
+        session.scalars(
+            select(ReviewCard)
+            .where(ReviewCard.user_id == user_id, ReviewCard.buried_until > now)
+            .order_by(ReviewCard.buried_until, ReviewCard.id)
+        )
+    )

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
+import fsrs
 from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import ReviewCard, ReviewLog, StudySettings, User
-from .days import day_bounds, study_day
+from .days import day_bounds, study_day, zone_for
 from .settings import get_settings
+
+REVIEW_STATE = fsrs.State.Review.value
 
 
 @dataclass
@@ -39,11 +41,14 @@ class StudyContext:
 
     @property
     def new_left(self) -> int:
-        return max(0, self.settings.new_per_day - self.new_done)
+        """New cards still allowed today: as Anki's default, the review limit caps them too."""
+        return min(max(0, self.settings.new_per_day - self.new_done), self.reviews_left)
 
 
 def user_time_zone(session: Session, user_id: int) -> str:
-    return session.scalar(select(User.time_zone).where(User.id == user_id)) or "UTC"
+    """The student's IANA zone name, "UTC" when it is missing or unknown."""
+    name = session.scalar(select(User.time_zone).where(User.id == user_id))
+    return name if name and zone_for(name).key == name else "UTC"
 
 
 def next_day_start(session: Session, user_id: int, now: datetime) -> datetime:
@@ -59,26 +64,30 @@ def study_context(session: Session, user_id: int, now: datetime) -> StudyContext
     today = study_day(now, time_zone, settings.day_starts_at_hour)
     start, end = day_bounds(today, time_zone, settings.day_starts_at_hour)
     # One grouped count over the (user_id, reviewed_at) index: first answers to new
-    # cards spend the new-card limit, every other answer the review limit.
-    done: dict[Any, int] = dict(
-        session.execute(
-            select(ReviewLog.was_new, func.count())
-            .where(
-                ReviewLog.user_id == user_id,
-                ReviewLog.reviewed_at >= start,
-                ReviewLog.reviewed_at < end,
-            )
-            .group_by(ReviewLog.was_new)
-        ).all()
-    )
+    # cards spend the new-card limit, answers to cards in review the review limit.
+    # As in Anki's v3 scheduler, learning and relearning steps spend neither.
+    reviews_done = new_done = 0
+    for was_new, state_before, count in session.execute(
+        select(ReviewLog.was_new, ReviewLog.state_before, func.count())
+        .where(
+            ReviewLog.user_id == user_id,
+            ReviewLog.reviewed_at >= start,
+            ReviewLog.reviewed_at < end,
+        )
+        .group_by(ReviewLog.was_new, ReviewLog.state_before)
+    ):
+        if was_new:
+            new_done += count
+        elif state_before == REVIEW_STATE:
+            reviews_done += count
     return StudyContext(
         settings=settings,
         time_zone=time_zone,
         today=today,
         day_start=start,
         day_end=end,
-        reviews_done=done.get(False, 0),
-        new_done=done.get(True, 0),
+        reviews_done=reviews_done,
+        new_done=new_done,
     )
 
 

@@ -13,15 +13,22 @@ from .days import as_utc
 
 
 def scheduler_for(settings: StudySettings) -> fsrs.Scheduler:
-    """The student's scheduler. Fuzz is off, so the interval on a button is the one applied."""
-    return fsrs.Scheduler(
-        parameters=settings.parameters or DEFAULT_PARAMETERS,
-        desired_retention=settings.desired_retention,
-        learning_steps=[timedelta(seconds=s) for s in settings.learning_steps],
-        relearning_steps=[timedelta(seconds=s) for s in settings.relearning_steps],
-        maximum_interval=settings.maximum_interval,
-        enable_fuzzing=False,
-    )
+    """The student's scheduler, the one every part of the app uses. Fuzz is off, so the
+    interval on a button is the one applied; unusable personal parameters fall back to
+    the defaults, which still give a fair schedule."""
+    options = {
+        "desired_retention": settings.desired_retention,
+        "learning_steps": [timedelta(seconds=s) for s in settings.learning_steps],
+        "relearning_steps": [timedelta(seconds=s) for s in settings.relearning_steps],
+        "maximum_interval": settings.maximum_interval,
+        "enable_fuzzing": False,
+    }
+    if settings.parameters:
+        try:
+            return fsrs.Scheduler(parameters=settings.parameters, **options)
+        except (ValueError, TypeError, IndexError):
+            pass
+    return fsrs.Scheduler(parameters=DEFAULT_PARAMETERS, **options)
 
 
 def to_fsrs_card(card: ReviewCard) -> fsrs.Card:

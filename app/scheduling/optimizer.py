@@ -25,7 +25,7 @@ from ..errors import Conflict, Invalid
 from ..models import ReviewCard, ReviewLog
 from .days import as_utc
 from .fsrs_cards import scheduler_for
-from .settings import get_settings
+from .settings import get_settings, settings_for_update
 
 # fsrs.Optimizer learns only from reviews made a day or more after the card's previous
 # review, looking at each card's first 64 reviews, and returns the default parameters
@@ -148,7 +148,7 @@ def optimize_parameters(
     optimizer_class = _require_optimizer()
     logs = user_review_logs(session, user_id)
     cutoff, training = _split_or_refuse(logs)
-    settings = get_settings(session, user_id)
+    settings = settings_for_update(session, user_id)
     progress(0.05, f"Fitting parameters to {len(training)} earlier answers.")
     fitted = [float(p) for p in optimizer_class(training).compute_optimal_parameters()]
     progress(0.75, "Comparing the fit with your parameters on your latest reviews.")

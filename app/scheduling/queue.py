@@ -7,21 +7,35 @@ position) index, so the queue never reads other students' cards.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import fsrs
-from sqlalchemy import ColumnElement, Select, and_, case, func, select
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
-from ..models import ReviewCard
+from ..models import Question, QuestionBank, ReviewCard, Topic
+from .cards import scope_condition
 from .context import QueueEntry, StudyContext, not_set_aside, study_context
-from .days import as_utc
+from .days import as_utc, day_bounds, study_day
 from .exams import exam_candidates, new_card_priority
 from .fsrs_cards import scheduler_for, to_fsrs_card
 
-__all__ = ["QueueCounts", "QueueEntry", "next_card", "next_due_at", "queue_counts"]
+__all__ = [
+    "LEARN_AHEAD",
+    "DeckCounts",
+    "QueueCounts",
+    "QueueEntry",
+    "deck_counts",
+    "deck_label",
+    "next_card",
+    "next_due_at",
+    "queue_counts",
+]
 
 LEARNING_STATES = (fsrs.State.Learning.value, fsrs.State.Relearning.value)
+# Anki's default "learn ahead limit": with nothing else left, a learning step due this
+# soon is shown now rather than a "next card in 7m" page.
+LEARN_AHEAD = timedelta(minutes=20)
 
 
 @dataclass
@@ -37,9 +51,56 @@ class QueueCounts:
     def total(self) -> int:
         return self.learning + self.due + self.new + self.exam
 
+    @property
+    def waiting(self) -> int:
+        """Reviews to do today (learning steps, due reviews, exam reviews): the one
+        "due today" figure the home page, the study page and Progress all show."""
+        return self.learning + self.due + self.exam
+
+
+@dataclass
+class DeckCounts:
+    deck: str  # "bank:<id>" or "topic:<id>"
+    label: str
+    depth: int  # 0 for a bank, 1 for its top-level topics, ...
+    learning: int
+    due: int
+    new: int
+
+
+def _deck_condition(session: Session, deck: str | None) -> ColumnElement[bool] | None:
+    """Cards whose question is in the deck; None for every card."""
+    if not deck:
+        return None
+    kind, _, raw_id = deck.partition(":")
+    if kind not in ("bank", "topic") or not raw_id.isdigit():
+        return None
+    scope = scope_condition(session, **{f"{kind}_id": int(raw_id)})
+    if scope is None:
+        return None
+    return ReviewCard.question_id.in_(select(Question.id).where(scope))
+
+
+def deck_label(session: Session, deck: str | None) -> str | None:
+    """ "History" or "History › Timeline" for a deck; None for "all" or a deck gone."""
+    kind, _, raw_id = (deck or "").partition(":")
+    if not raw_id.isdigit():
+        return None
+    if kind == "bank":
+        bank = session.get(QuestionBank, int(raw_id))
+        return bank.title if bank else None
+    if kind == "topic":
+        topic = session.get(Topic, int(raw_id))
+        return f"{topic.bank.title} › {topic.path}" if topic else None
+    return None
+
+
+def _in_deck(query: Select, deck: ColumnElement[bool] | None) -> Select:
+    return query if deck is None else query.where(deck)
+
 
 def _learning_due(user_id: int, now: datetime) -> Select[tuple[ReviewCard]]:
-    """Cards in a learning or relearning step whose step has run out."""
+    """Cards in a learning or relearning step whose step has run out: exact to the minute."""
     return select(ReviewCard).where(
         ReviewCard.user_id == user_id,
         ReviewCard.due <= now,
@@ -49,10 +110,11 @@ def _learning_due(user_id: int, now: datetime) -> Select[tuple[ReviewCard]]:
     )
 
 
-def _reviews_due(user_id: int, now: datetime) -> Select[tuple[ReviewCard]]:
+def _reviews_due(user_id: int, now: datetime, day_end: datetime) -> Select[tuple[ReviewCard]]:
+    """Review cards due today: as in Anki, from the start of the study day their due is in."""
     return select(ReviewCard).where(
         ReviewCard.user_id == user_id,
-        ReviewCard.due <= now,
+        ReviewCard.due < day_end,
         ReviewCard.reps > 0,
         ReviewCard.state == fsrs.State.Review.value,
         not_set_aside(now),
@@ -65,10 +127,26 @@ def _new_cards(user_id: int, now: datetime) -> Select[tuple[ReviewCard]]:
     )
 
 
+def _new_order(context: StudyContext, user_id: int) -> tuple[ColumnElement, ...]:
+    """File order (as added), or a shuffle that is fixed per card, so a page reload or a
+    revealed answer shows the same card."""
+    if context.settings.new_card_order == "random":
+        # In 64-bit arithmetic: the product overflows PostgreSQL's 32-bit integer.
+        card_id = cast(ReviewCard.id, BigInteger)
+        shuffled = (card_id * 2654435761 + user_id * 40503) % 4294967296
+        return (shuffled, ReviewCard.id)
+    return (ReviewCard.position, ReviewCard.id)
+
+
 def due_reviews(
-    session: Session, context: StudyContext, user_id: int, now: datetime
+    session: Session,
+    context: StudyContext,
+    user_id: int,
+    now: datetime,
+    *,
+    deck: ColumnElement[bool] | None = None,
 ) -> list[QueueEntry]:
-    """Review cards due now, the least retrievable first.
+    """Review cards due today, the least retrievable first.
 
     Anki offers this order for FSRS ("retrievability ascending"): with more due than the
     day's limit, the cards most likely forgotten are the ones worth reviewing today.
@@ -76,63 +154,110 @@ def due_reviews(
     scheduler = scheduler_for(context.settings)
     entries = [
         QueueEntry(card, "due", scheduler.get_card_retrievability(to_fsrs_card(card), now))
-        for card in session.scalars(_reviews_due(user_id, now))
+        for card in session.scalars(_in_deck(_reviews_due(user_id, now, context.day_end), deck))
     ]
     entries.sort(key=lambda entry: (entry.retrievability, entry.card.due, entry.card.id))
     return entries
 
 
 def next_card(
-    session: Session, user_id: int, now: datetime, *, context: StudyContext | None = None
+    session: Session,
+    user_id: int,
+    now: datetime,
+    *,
+    context: StudyContext | None = None,
+    deck: str | None = None,
 ) -> QueueEntry | None:
-    """The card to show now, or None when nothing is available until later."""
+    """The card to show now, or None when nothing is available until later.
+
+    `deck` ("bank:<id>" or "topic:<id>") limits the queue to that deck; None studies all.
+    """
     now = as_utc(now)
     context = context or study_context(session, user_id, now)
-    learning = session.scalars(
-        _learning_due(user_id, now).order_by(ReviewCard.due, ReviewCard.id).limit(1)
-    ).first()
+    in_deck = _deck_condition(session, deck)
+    learning_first = _in_deck(_learning_due(user_id, now), in_deck).order_by(
+        ReviewCard.due, ReviewCard.id
+    )
+    learning = session.scalars(learning_first.limit(1)).first()
     if learning is not None:
         return QueueEntry(learning, "learning")
     if context.reviews_left:
-        due = due_reviews(session, context, user_id, now)
+        due = due_reviews(session, context, user_id, now, deck=in_deck)
         if due:
             return due[0]
-    if context.reviews_left:
+    if context.reviews_left and in_deck is None:
         exam = exam_candidates(session, user_id, now, context=context)
         if exam:
             return exam[0]
     if context.new_left:
-        exam_first = new_card_priority(session, user_id, context.today)
-        order = (ReviewCard.position, ReviewCard.id)
+        # Unseen cards in an exam's scope come first, so they are learned in time.
+        exam_first = new_card_priority(session, user_id, context.today) if in_deck is None else None
+        order = _new_order(context, user_id)
         new = session.scalars(
-            _new_cards(user_id, now)
+            _in_deck(_new_cards(user_id, now), in_deck)
             .order_by(*((exam_first, *order) if exam_first is not None else order))
             .limit(1)
         ).first()
         if new is not None:
             return QueueEntry(new, "new")
+    ahead = session.scalars(
+        _in_deck(_learning_due(user_id, now + LEARN_AHEAD), in_deck)
+        .order_by(ReviewCard.due, ReviewCard.id)
+        .limit(1)
+    ).first()
+    if ahead is not None:
+        return QueueEntry(ahead, "learning")
     return None
 
 
+def _raw_counts(user_id: int, now: datetime, context: StudyContext):
+    """(learning, due today, new) count expressions over one student's available cards."""
+    learning = (
+        (ReviewCard.due <= now + LEARN_AHEAD)
+        & (ReviewCard.reps > 0)
+        & ReviewCard.state.in_(LEARNING_STATES)
+    )
+    review = (
+        (ReviewCard.due < context.day_end)
+        & (ReviewCard.reps > 0)
+        & (ReviewCard.state == fsrs.State.Review.value)
+    )
+    return (
+        func.count().filter(learning),
+        func.count().filter(review),
+        func.count().filter(ReviewCard.reps == 0),
+    )
+
+
 def queue_counts(
-    session: Session, user_id: int, now: datetime, *, context: StudyContext | None = None
+    session: Session,
+    user_id: int,
+    now: datetime,
+    *,
+    context: StudyContext | None = None,
+    deck: str | None = None,
 ) -> QueueCounts:
-    """How many cards next_card would show today, by kind, within the daily limits."""
+    """How many cards next_card would show today, by kind, within the daily limits.
+
+    Learning counts the steps due within the learn-ahead limit, as Anki's count does.
+    """
     now = as_utc(now)
     context = context or study_context(session, user_id, now)
+    in_deck = _deck_condition(session, deck)
     # One pass over the student's available cards gives all three counts.
-    due_now = (ReviewCard.due <= now) & (ReviewCard.reps > 0)
     learning_count, due_count, new_count = session.execute(
-        select(
-            func.count().filter(due_now & ReviewCard.state.in_(LEARNING_STATES)),
-            func.count().filter(due_now & (ReviewCard.state == fsrs.State.Review.value)),
-            func.count().filter(ReviewCard.reps == 0),
-        ).where(ReviewCard.user_id == user_id, not_set_aside(now))
+        _in_deck(
+            select(*_raw_counts(user_id, now, context)).where(
+                ReviewCard.user_id == user_id, not_set_aside(now)
+            ),
+            in_deck,
+        )
     ).one()
     due = min(due_count, context.reviews_left)
-    new = min(new_count, context.new_left)
+    # The review limit caps new cards as well: reviews come first.
+    new = min(new_count, context.new_left, context.reviews_left - due)
     exam = 0
-    if context.reviews_left > due:
+    if context.reviews_left > due and in_deck is None:
         candidates = exam_candidates(session, user_id, now, context=context)
         exam = min(len(candidates), context.reviews_left - due)
     return QueueCounts(
@@ -145,6 +270,56 @@ def queue_counts(
     )
 
 
+def deck_counts(
+    session: Session, user_id: int, now: datetime, *, context: StudyContext | None = None
+) -> list[DeckCounts]:
+    """Each bank the student studies, then its topics (a topic covers its sub-topics),
+    with what it has for today, within the daily limits."""
+    now = as_utc(now)
+    context = context or study_context(session, user_id, now)
+    rows = session.execute(
+        select(Question.bank_id, Question.topic_id, *_raw_counts(user_id, now, context))
+        .join(Question, ReviewCard.question_id == Question.id)
+        .where(ReviewCard.user_id == user_id, not_set_aside(now))
+        .group_by(Question.bank_id, Question.topic_id)
+    ).all()
+    if not rows:
+        return []
+    bank_ids = {row[0] for row in rows}
+    banks = {
+        bank.id: bank
+        for bank in session.scalars(select(QuestionBank).where(QuestionBank.id.in_(bank_ids)))
+    }
+    topics = list(session.scalars(select(Topic).where(Topic.bank_id.in_(bank_ids))))
+    path_of = {topic.id: topic.path for topic in topics}
+
+    def capped(learning: int, due: int, new: int) -> tuple[int, int, int]:
+        due = min(due, context.reviews_left)
+        return learning, due, min(new, context.new_left, context.reviews_left - due)
+
+    decks = []
+    for bank_id in sorted(bank_ids, key=lambda i: (banks[i].title.casefold(), i)):
+        bank_rows = [row for row in rows if row[0] == bank_id]
+        totals = [sum(row[i] for row in bank_rows) for i in (2, 3, 4)]
+        decks.append(DeckCounts(f"bank:{bank_id}", banks[bank_id].title, 0, *capped(*totals)))
+        for topic in sorted((t for t in topics if t.bank_id == bank_id), key=lambda t: t.path):
+            inside = [
+                row
+                for row in bank_rows
+                if row[1] is not None
+                and (path_of[row[1]] == topic.path or path_of[row[1]].startswith(topic.path + "/"))
+            ]
+            if not inside:
+                continue
+            totals = [sum(row[i] for row in inside) for i in (2, 3, 4)]
+            decks.append(
+                DeckCounts(
+                    f"topic:{topic.id}", topic.name, topic.path.count("/") + 1, *capped(*totals)
+                )
+            )
+    return decks
+
+
 def next_due_at(session: Session, user_id: int, now: datetime) -> datetime | None:
     """When a card not available now becomes available, for "next card in 7m".
 
@@ -154,21 +329,26 @@ def next_due_at(session: Session, user_id: int, now: datetime) -> datetime | Non
     now = as_utc(now)
     context = study_context(session, user_id, now)
     settings = context.settings
-    kinds: list[tuple[ColumnElement[bool], bool]] = [
-        (and_(ReviewCard.reps > 0, ReviewCard.state.in_(LEARNING_STATES)), False)
+    kinds: list[tuple[ColumnElement[bool], bool, bool]] = [
+        (and_(ReviewCard.reps > 0, ReviewCard.state.in_(LEARNING_STATES)), False, False)
     ]
     # A limit of zero never resets: those cards are not coming.
     if settings.max_reviews_per_day > 0:
         review = and_(ReviewCard.reps > 0, ReviewCard.state == fsrs.State.Review.value)
-        kinds.append((review, not context.reviews_left))
+        kinds.append((review, not context.reviews_left, True))
     if settings.new_per_day > 0:
-        kinds.append((ReviewCard.reps == 0, not context.new_left))
+        kinds.append((ReviewCard.reps == 0, not context.new_left, False))
     times = []
-    for kind, held_by_limit in kinds:
+    for kind, held_by_limit, whole_day in kinds:
         earliest, earliest_after_now = _earliest_available(session, user_id, now, kind)
         if held_by_limit and earliest is not None:
             times.append(max(earliest, context.day_end))
         elif earliest_after_now is not None:
+            if whole_day:
+                # A review card is offered from the start of its due day.
+                hour = settings.day_starts_at_hour
+                day = study_day(earliest_after_now, context.time_zone, hour)
+                earliest_after_now = max(now, day_bounds(day, context.time_zone, hour)[0])
             times.append(earliest_after_now)
     return min(times, default=None)
 

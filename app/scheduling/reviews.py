@@ -7,22 +7,27 @@ from datetime import datetime
 from typing import Any
 
 import fsrs
-from sqlalchemy import delete, select, update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from ..models import ReviewCard, ReviewLog, StudySettings
+from ..errors import Conflict
+from ..models import ReviewCard, ReviewLog, StudyAction, StudySettings
+from .actions import last_action, record_action
 from .cards import user_card
 from .days import as_utc
 from .exams import apply_exam_cap, capped_due, exam_windows_for_card
 from .fsrs_cards import card_snapshot, restore_snapshot, scheduler_for, to_fsrs_card
-from .settings import format_interval, get_settings
+from .settings import format_interval, settings_for_update
 
 # Anki's default leech threshold. As in Anki, a card that keeps lapsing after being
 # unsuspended is flagged again every half threshold (12, 16, ... lapses).
 LEECH_LAPSES = 8
 # A graded answer this close to full marks counts as right (float sums of part credit).
 FULL_MARKS = 0.999
+# Below half marks an answer counts as forgotten: FSRS treats Hard as a recall, and a
+# mostly wrong answer should not grow the card's stability.
+PASS_MARK = 0.5
 
 
 class StaleAnswer(RuntimeError):
@@ -33,6 +38,10 @@ class NothingToUndo(LookupError):
     """The student has no answer left to undo."""
 
 
+class CardSuspended(Conflict):
+    """An answer for a card suspended since it was shown (an old tab): refused."""
+
+
 @dataclass
 class AnswerOutcome:
     card: ReviewCard
@@ -41,13 +50,15 @@ class AnswerOutcome:
 
 
 def rating_for_grade(fraction: float) -> fsrs.Rating:
-    """The rating a graded answer suggests: wrong → Again, partly right → Hard, right → Good.
+    """The rating a graded answer suggests: below half marks → Again, at least half → Hard,
+    right → Good.
 
-    Easy is never suggested: whether recall was effortless is the student's call.
+    Easy is never suggested: whether recall was effortless is the student's call, and
+    the student can override any suggestion.
     """
     if fraction >= FULL_MARKS:
         return fsrs.Rating.Good
-    if fraction > 0:
+    if fraction >= PASS_MARK:
         return fsrs.Rating.Hard
     return fsrs.Rating.Again
 
@@ -92,15 +103,21 @@ def answer_card(
 ) -> AnswerOutcome:
     """Apply one answer through FSRS, once: `expected_version` is the version shown.
 
-    Raises CardNotFound for a card that is not the student's and StaleAnswer when the
-    card has changed since (the answer was already applied, or the card was edited).
+    Raises CardNotFound for a card that is not the student's, CardSuspended for a card
+    suspended meanwhile, and StaleAnswer when the card has changed since (the answer was
+    already applied, or the card was edited).
     """
     now = as_utc(now)
     card = user_card(session, user_id, card_id)
+    if card.suspended:
+        raise CardSuspended(
+            "This card is suspended, so the answer was not recorded. "
+            "Unsuspend it in your study settings to review it again."
+        )
     if card.version != expected_version:
         raise StaleAnswer(f"Card {card_id} has changed since it was shown.")
     before = card_snapshot(card)
-    scheduler = scheduler_for(get_settings(session, user_id))
+    scheduler = scheduler_for(settings_for_update(session, user_id))
     after, _ = scheduler.review_card(to_fsrs_card(card), rating, now, duration_ms)
     after = apply_exam_cap(session, user_id, card.question_id, scheduler, now, after)
     # Anki counts a lapse when a card in review is failed; learning failures are not lapses.
@@ -139,6 +156,7 @@ def answer_card(
     )
     session.add(log)
     session.flush()
+    record_action(session, user_id, card, "answer", before, now, review_log_id=log.id)
     return AnswerOutcome(card, log, leech_now)
 
 
@@ -162,18 +180,23 @@ def _apply_if_unchanged(
         set_committed_value(card, name, value)
 
 
-def undo_last_answer(session: Session, user_id: int) -> ReviewCard:
-    """Put the card of the student's latest answer back as it was, and forget that answer."""
-    log = session.scalars(
-        select(ReviewLog)
-        .where(ReviewLog.user_id == user_id)
-        .order_by(ReviewLog.reviewed_at.desc(), ReviewLog.id.desc())
-        .limit(1)
-    ).first()
-    if log is None:
+def undo_last_answer(session: Session, user_id: int, action_id: int | None = None) -> ReviewCard:
+    """Take back the student's newest action (answer, suspend or bury), putting the card
+    back as it was; an undone answer is forgotten.
+
+    `action_id` names the action the student saw as the one to undo: when it was undone
+    already (a double click, a resubmitted form) nothing more is undone. Without it the
+    newest action is taken back; repeated deliberate undos go back several levels.
+    """
+    action = last_action(session, user_id)
+    if action_id is not None and (action is None or action.id != action_id):
+        if session.get(StudyAction, action_id) is None:
+            raise NothingToUndo("That was already undone.")
+        raise StaleAnswer("Something newer was done since; nothing was undone.")
+    if action is None:
         raise NothingToUndo("There is no answer to undo.")
-    card = user_card(session, user_id, log.card_id)
-    snapshot = log.card_before
+    card = user_card(session, user_id, action.card_id)
+    snapshot = action.card_before
     # Claim the card at the version read: an answer from another tab that lands
     # meanwhile makes this undo stale instead of being silently overwritten.
     read_version = card.version
@@ -186,14 +209,22 @@ def undo_last_answer(session: Session, user_id: int) -> ReviewCard:
     if claimed.rowcount != 1:
         raise StaleAnswer(f"Card {card.id} was answered meanwhile; nothing was undone.")
     set_committed_value(card, "version", read_version + 1)
-    # Deleting by id first: of two concurrent undos that picked the same answer, the
+    # Deleting by id first: of two concurrent undos that picked the same action, the
     # second matches no row (on PostgreSQL, after waiting for the first) and changes nothing.
     deleted = session.execute(
-        delete(ReviewLog).where(ReviewLog.id == log.id).execution_options(synchronize_session=False)
+        delete(StudyAction)
+        .where(StudyAction.id == action.id)
+        .execution_options(synchronize_session=False)
     )
     if deleted.rowcount != 1:
-        raise NothingToUndo("That answer was already undone.")
-    session.expunge(log)
+        raise NothingToUndo("That was already undone.")
+    if action.review_log_id is not None:
+        session.execute(
+            delete(ReviewLog)
+            .where(ReviewLog.id == action.review_log_id)
+            .execution_options(synchronize_session=False)
+        )
+    session.expunge(action)
     restore_snapshot(card, snapshot)
     session.flush()
     return card

@@ -9,18 +9,12 @@ from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
-from ..models import StudySettings
+from ..models.reviews import STUDY_DEFAULTS, StudySettings
 
 MIN_RETENTION, MAX_RETENTION = 0.70, 0.97
-DEFAULTS = {
-    "desired_retention": 0.9,
-    "new_per_day": 20,
-    "max_reviews_per_day": 200,
-    "learning_steps": [60, 600],  # Anki's and fsrs's default 1m 10m
-    "relearning_steps": [600],
-    "maximum_interval": 36500,
-    "day_starts_at_hour": 4,
-}
+# The one list of defaults, kept with the model: a student without a row studies with these.
+DEFAULTS = STUDY_DEFAULTS
+NEW_CARD_ORDERS = {"file": "In file order", "random": "In random order"}
 
 MINUTE, HOUR, DAY = 60, 3600, 86400
 # Anki (rslib/src/scheduler/timespan.rs): a year is 365 days and a month a twelfth of it.
@@ -34,8 +28,27 @@ class SettingsError(ValueError):
     """A setting out of range; the message says which and why."""
 
 
+def configure_defaults(*, day_starts_at_hour: int) -> None:
+    """The app's default day start (STUDY_DAY_STARTS_AT_HOUR) for students who set none."""
+    if not _is_int(day_starts_at_hour) or not 0 <= day_starts_at_hour <= 23:
+        raise SettingsError("The next day must start at a whole hour from 0 to 23.")
+    DEFAULTS["day_starts_at_hour"] = day_starts_at_hour
+
+
 def get_settings(session: Session, user_id: int) -> StudySettings:
-    """The student's settings, creating the defaults row on first use."""
+    """The student's settings; the defaults, unsaved, when the student has no row yet.
+
+    Reading writes nothing: the row is created by the first write (settings_for_update).
+    """
+    settings = session.get(StudySettings, user_id)
+    if settings is None:
+        # A transient object: never added to the session, so no flush ever inserts it.
+        settings = StudySettings(user_id=user_id, parameters=None, **_fresh_defaults())
+    return settings
+
+
+def settings_for_update(session: Session, user_id: int) -> StudySettings:
+    """The student's settings row, creating it with the defaults first if there is none."""
     settings = session.get(StudySettings, user_id)
     if settings is None:
         # Two first requests of one student may race here: insert-or-ignore, then read.
@@ -72,25 +85,34 @@ def update_settings(
     relearning_steps: list[int],
     maximum_interval: int,
     day_starts_at_hour: int,
+    new_card_order: str | None = None,
 ) -> StudySettings:
-    """Check every value, then write. Cards keep their due dates until their next answer."""
+    """Check every value, then write. Cards keep their due dates until their next answer.
+
+    Retention is stored as given: rounding it would shift every due date computed from it.
+    """
     _check_retention(desired_retention)
     _check_limit("New cards per day", new_per_day)
     _check_limit("Maximum reviews per day", max_reviews_per_day)
     _check_steps("Learning steps", learning_steps)
-    _check_steps("Relearning steps", relearning_steps)
+    # As in Anki and fsrs, a lapse may skip relearning and go straight back to review.
+    _check_steps("Relearning steps", relearning_steps, allow_empty=True)
     if not _is_int(maximum_interval) or maximum_interval < 1:
         raise SettingsError("The maximum interval must be a whole number of days, at least 1.")
     if not _is_int(day_starts_at_hour) or not 0 <= day_starts_at_hour <= 23:
         raise SettingsError("The next day must start at a whole hour from 0 to 23.")
-    settings = get_settings(session, user_id)
-    settings.desired_retention = round(float(desired_retention), 4)
+    if new_card_order is not None and new_card_order not in NEW_CARD_ORDERS:
+        raise SettingsError("New cards come in file order or in random order.")
+    settings = settings_for_update(session, user_id)
+    settings.desired_retention = float(desired_retention)
     settings.new_per_day = new_per_day
     settings.max_reviews_per_day = max_reviews_per_day
     settings.learning_steps = list(learning_steps)
     settings.relearning_steps = list(relearning_steps)
     settings.maximum_interval = maximum_interval
     settings.day_starts_at_hour = day_starts_at_hour
+    if new_card_order is not None:
+        settings.new_card_order = new_card_order
     session.flush()
     return settings
 
@@ -113,7 +135,9 @@ def _check_limit(name: str, value: int) -> None:
         raise SettingsError(f"{name} must be a whole number, 0 or more.")
 
 
-def _check_steps(name: str, steps: list[int]) -> None:
+def _check_steps(name: str, steps: list[int], *, allow_empty: bool = False) -> None:
+    if not steps and allow_empty:
+        return
     if not steps:
         raise SettingsError(f"{name}: give at least one step, like “10m”.")
     if any(not _is_int(step) or step <= 0 for step in steps):
@@ -122,7 +146,7 @@ def _check_steps(name: str, steps: list[int]) -> None:
         raise SettingsError(f"{name} must go from shortest to longest.")
 
 
-def parse_steps(text: str) -> list[int]:
+def parse_steps(text: str, *, allow_empty: bool = False) -> list[int]:
     """Anki's step notation in seconds: "1m 10m 1h 1d" -> [60, 600, 3600, 86400]."""
     steps = []
     for part in text.replace(",", " ").split():
@@ -132,13 +156,13 @@ def parse_steps(text: str) -> list[int]:
                 f"“{part}” is not a step: write a number and a unit s, m, h or d, like 10m."
             )
         steps.append(int(float(match.group(1)) * _STEP_UNITS[match.group(2)]))
-    _check_steps("Steps", steps)
+    _check_steps("Steps", steps, allow_empty=allow_empty)
     return steps
 
 
 def format_steps(steps: list[int]) -> str:
     """[60, 600, 5400] -> "1m 10m 90m": each step in the largest unit that divides it."""
-    _check_steps("Steps", steps)
+    _check_steps("Steps", steps, allow_empty=True)
     return " ".join(_format_step(seconds) for seconds in steps)
 
 
@@ -150,25 +174,30 @@ def _format_step(seconds: int) -> str:
 
 
 def format_interval(seconds: float) -> str:
-    """The label over an answer button: "<1m", "10m", "3h", "4d", "1.5mo", "1.2y".
+    """The label over an answer button: "30s", "9m", "1.5h", "4d", "10.4mo", "1.2y".
 
-    As Anki's answer_button_time, the unit is the largest that fits; months and years
-    under ten keep one decimal, everything else is a whole number.
+    As Anki's answer_button_time: the unit is the largest that fits; seconds, minutes
+    and days are whole numbers, hours, months and years keep one decimal (dropped when
+    it is zero); halves round up, as Rust's round does.
     """
     seconds = max(0.0, float(seconds))
     if seconds < MINUTE:
-        return "<1m"
+        return f"{_whole(seconds)}s"
     if seconds < HOUR:
-        return f"{round(seconds / MINUTE)}m"
+        return f"{_whole(seconds / MINUTE)}m"
     if seconds < DAY:
-        return f"{round(seconds / HOUR)}h"
+        return f"{_one_decimal(seconds / HOUR)}h"
     if seconds < MONTH:
-        return f"{round(seconds / DAY)}d"
+        return f"{_whole(seconds / DAY)}d"
     if seconds < YEAR:
         return f"{_one_decimal(seconds / MONTH)}mo"
     return f"{_one_decimal(seconds / YEAR)}y"
 
 
+def _whole(amount: float) -> int:
+    return math.floor(amount + 0.5)
+
+
 def _one_decimal(amount: float) -> str:
-    rounded = round(amount, 1) if amount < 10 else float(round(amount))
-    return str(int(rounded)) if math.isclose(rounded, round(rounded)) else f"{rounded:.1f}"
+    tenths = math.floor(amount * 10 + 0.5)
+    return str(tenths // 10) if tenths % 10 == 0 else f"{tenths / 10:.1f}"

@@ -10,7 +10,21 @@ from wtforms import (
     StringField,
     SubmitField,
 )
-from wtforms.validators import DataRequired, InputRequired, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
+
+from ..scheduling import NEW_CARD_ORDERS
+
+
+def at_most_two_decimals(form, field) -> None:
+    """Retention is used exactly as stored, so the form takes only what it can show."""
+    if field.data is not None and field.data != round(field.data, 2):
+        raise ValidationError("Give desired retention with at most two decimals, like 0.90.")
 
 
 class RatingForm(FlaskForm):
@@ -27,11 +41,15 @@ class AddToReviewsForm(FlaskForm):
     question_id = IntegerField(validators=[Optional()])
 
 
+class DeckForm(FlaskForm):
+    deck = HiddenField(validators=[DataRequired()])  # "all", "bank:<id>" or "topic:<id>"
+
+
 class SettingsForm(FlaskForm):
     desired_retention = DecimalField(
         "Desired retention",
         places=2,
-        validators=[InputRequired(), NumberRange(min=0.70, max=0.97)],
+        validators=[InputRequired(), NumberRange(min=0.70, max=0.97), at_most_two_decimals],
         description="The chance of remembering a card when it comes due: 0.70 to 0.97. "
         "Higher means more reviews.",
     )
@@ -48,8 +66,9 @@ class SettingsForm(FlaskForm):
     )
     relearning_steps = StringField(
         "Relearning steps",
-        validators=[DataRequired()],
-        description="Intervals after a lapse, e.g. “10m”.",
+        validators=[Optional()],
+        description="Intervals after a lapse, e.g. “10m”; leave empty to go straight "
+        "back to review.",
     )
     maximum_interval = IntegerField(
         "Maximum interval (days)", validators=[InputRequired(), NumberRange(min=1, max=36500)]
@@ -58,6 +77,12 @@ class SettingsForm(FlaskForm):
         "Next day starts at (hour)",
         validators=[InputRequired(), NumberRange(min=0, max=23)],
         description="Hour of the day, in your time zone, when a new study day begins.",
+    )
+    new_card_order = SelectField(
+        "New cards come",
+        choices=list(NEW_CARD_ORDERS.items()),
+        default="file",
+        validators=[Optional()],
     )
     submit = SubmitField("Save settings")
 

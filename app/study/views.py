@@ -13,13 +13,14 @@ from sqlalchemy.orm import selectinload
 
 from ..access import safe_next
 from ..banks.service import presentation_rng
-from ..clock import now as clock_now
+from ..clock import now as utcnow
 from ..extensions import db
 from ..models import QuestionBank, ReviewCard, StudySettings, Topic
-from ..models.types import utcnow
 from ..questions import QUESTION_TYPES, grade, parse_response, present
 from ..scheduling import (
+    UNDO_LABELS,
     CardNotFound,
+    CardSuspended,
     ExamError,
     NothingToUndo,
     QueueEntry,
@@ -27,12 +28,16 @@ from ..scheduling import (
     StaleAnswer,
     add_to_reviews,
     answer_card,
+    buried_cards,
     bury_card,
+    deck_counts,
+    deck_label,
     delete_exam_date,
     exam_overview,
     format_steps,
     get_settings,
     interval_previews,
+    last_action,
     next_card,
     next_due_at,
     optimizer_available,
@@ -41,9 +46,11 @@ from ..scheduling import (
     rating_for_grade,
     set_exam_date,
     set_exam_target,
+    settings_for_update,
     study_context,
     study_day,
     suspend_card,
+    unbury_card,
     undo_last_answer,
     unsuspend_card,
     update_settings,
@@ -51,7 +58,14 @@ from ..scheduling import (
 from ..scheduling.exams import DEFAULT_TARGET as DEFAULT_EXAM_TARGET
 from .blueprint import bp
 from .dates import best_locale, format_day
-from .forms import AddToReviewsForm, ExamDateForm, ExamTargetForm, RatingForm, SettingsForm
+from .forms import (
+    AddToReviewsForm,
+    DeckForm,
+    ExamDateForm,
+    ExamTargetForm,
+    RatingForm,
+    SettingsForm,
+)
 
 RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 MAX_DURATION_MS = 10 * 60 * 1000  # longer means the student walked away
@@ -103,7 +117,20 @@ def _card_view(card: ReviewCard, now: datetime, settings: StudySettings | None =
 def queue():
     now = utcnow()
     context = study_context(db.session, current_user.id, now)
-    counts = queue_counts(db.session, current_user.id, now, context=context)
+    deck = context.settings.study_deck
+    label = deck_label(db.session, deck)
+    if label is None:
+        deck = None  # "study all", or a deck since deleted
+    counts = queue_counts(db.session, current_user.id, now, context=context, deck=deck)
+    study = {
+        "deck": deck,
+        "deck_name": label,
+        "decks": deck_counts(db.session, current_user.id, now, context=context),
+        "all_counts": counts
+        if deck is None
+        else queue_counts(db.session, current_user.id, now, context=context),
+        "undo": _undo_offer(),
+    }
     reveal_id = request.args.get("reveal", type=int)
     entry = None
     if reveal_id is not None:
@@ -114,13 +141,14 @@ def queue():
             entry = QueueEntry(card, "reveal")
     if entry is None:
         reveal_id = None
-        entry = next_card(db.session, current_user.id, now, context=context)
+        entry = next_card(db.session, current_user.id, now, context=context, deck=deck)
     exam_panel = exam_overview(db.session, current_user.id, now)
     if entry is None:
         page = render_template(
             "study/done.html",
             exam_panel=exam_panel,
             counts=counts,
+            **study,
             next_due=next_due_at(db.session, current_user.id, now),
             now=now,
             has_cards=db.session.scalar(
@@ -134,11 +162,33 @@ def queue():
             exam_panel=exam_panel,
             entry=entry,
             counts=counts,
+            **study,
             reveal=reveal_id == entry.card.id,
             **_card_view(entry.card, now, context.settings),
         )
-    db.session.commit()  # the settings row is created on a first visit
     return page
+
+
+def _undo_offer() -> dict | None:
+    """The action an Undo button takes back, named by id so a double click undoes once."""
+    action = last_action(db.session, current_user.id)
+    if action is None:
+        return None
+    return {"id": action.id, "kind": action.kind, "label": UNDO_LABELS.get(action.kind, "Undo")}
+
+
+@bp.post("/deck")
+@login_required
+def choose_deck():
+    """Study one deck (a bank or a topic) from now on, or everything again."""
+    form = DeckForm()
+    deck = (form.deck.data or "").strip() if form.validate_on_submit() else None
+    if deck is None or (deck != "all" and deck_label(db.session, deck) is None):
+        flash("That deck is not one of yours; choose one from the list.", "error")
+        return redirect(url_for("study.queue"))
+    settings_for_update(db.session, current_user.id).study_deck = None if deck == "all" else deck
+    db.session.commit()
+    return redirect(url_for("study.queue"))
 
 
 @bp.post("/cards/<int:card_id>/check")
@@ -158,6 +208,7 @@ def check(card_id: int):
     return render_template(
         "study/checked.html",
         counts=queue_counts(db.session, current_user.id, now),
+        undo=_undo_offer(),
         result=result,
         suggested=rating_for_grade(result.fraction).value,
         answer_json=json.dumps(response),
@@ -194,6 +245,10 @@ def answer(card_id: int):
         )
     except CardNotFound:
         abort(404)
+    except CardSuspended as exc:
+        db.session.rollback()
+        flash(str(exc), "warning")
+        return redirect(url_for("study.queue"))
     except StaleAnswer:
         db.session.rollback()
         flash("That answer was already recorded.", "info")
@@ -201,8 +256,8 @@ def answer(card_id: int):
     db.session.commit()
     if outcome.leech_now:
         flash(
-            "You have forgotten this card 8 times: it is marked as a leech and suspended. "
-            "Consider rewriting it or reading its source again.",
+            f"You have forgotten this card {outcome.card.lapses} times: it is marked as a "
+            "leech and suspended. Consider rewriting it or reading its source again.",
             "warning",
         )
     return redirect(url_for("study.queue"))
@@ -211,25 +266,33 @@ def answer(card_id: int):
 @bp.post("/undo")
 @login_required
 def undo():
+    action_id = request.form.get("action_id", type=int)
+    offer = _undo_offer()
     try:
-        undo_last_answer(db.session, current_user.id)
-    except NothingToUndo:
+        undo_last_answer(db.session, current_user.id, action_id)
+    except NothingToUndo as exc:
         db.session.rollback()
-        flash("There is no answer to undo.", "info")
+        flash(str(exc), "info")
         return redirect(url_for("study.queue"))
     except StaleAnswer:
         db.session.rollback()
-        flash("That card was answered again meanwhile, so nothing was undone.", "warning")
+        flash("That card changed meanwhile, so nothing was undone.", "warning")
         return redirect(url_for("study.queue"))
     db.session.commit()
-    flash("Last answer undone.", "success")
+    kind = offer["kind"] if offer else "answer"
+    flash(f"{kind.capitalize()} undone: the card is back as it was.", "success")
     return redirect(url_for("study.queue"))
 
 
-@bp.post("/cards/<int:card_id>/<any(suspend, unsuspend, bury):action>")
+@bp.post("/cards/<int:card_id>/<any(suspend, unsuspend, bury, unbury):action>")
 @login_required
 def card_action(card_id: int, action: str):
-    change = {"suspend": suspend_card, "unsuspend": unsuspend_card, "bury": bury_card}[action]
+    change = {
+        "suspend": suspend_card,
+        "unsuspend": unsuspend_card,
+        "bury": bury_card,
+        "unbury": unbury_card,
+    }[action]
     try:
         change(db.session, current_user.id, card_id, utcnow())
     except CardNotFound:
@@ -240,6 +303,7 @@ def card_action(card_id: int, action: str):
             "suspend": "Card suspended: it will not come up until you unsuspend it.",
             "unsuspend": "Card back in your reviews.",
             "bury": "Card buried until tomorrow.",
+            "unbury": "Card unburied: it is back in today's queue.",
         }[action],
         "success",
     )
@@ -288,7 +352,7 @@ def settings():
         except SettingsError as exc:
             form.learning_steps.errors = [str(exc)]
         try:
-            relearning = parse_steps(form.relearning_steps.data)
+            relearning = parse_steps(form.relearning_steps.data or "", allow_empty=True)
         except SettingsError as exc:
             form.relearning_steps.errors = [str(exc)]
         if not form.learning_steps.errors and not form.relearning_steps.errors:
@@ -303,6 +367,7 @@ def settings():
                     relearning_steps=relearning,
                     maximum_interval=form.maximum_interval.data,
                     day_starts_at_hour=form.day_starts_at_hour.data,
+                    new_card_order=form.new_card_order.data,
                 )
             except SettingsError as exc:
                 db.session.rollback()
@@ -311,7 +376,6 @@ def settings():
                 db.session.commit()
                 flash("Settings saved. They apply from your next answer.", "success")
                 return redirect(url_for("study.settings"))
-    db.session.commit()
     suspended = db.session.scalars(
         select(ReviewCard)
         .options(selectinload(ReviewCard.question))
@@ -323,6 +387,7 @@ def settings():
         form=form,
         settings=current,
         suspended=suspended,
+        buried=buried_cards(db.session, current_user.id, utcnow()),
         optimizer_ready=optimizer_available(),
     ), (200 if not form.errors else 422)
 
@@ -341,7 +406,7 @@ def _exam_scopes() -> list[tuple[str, str]]:
 def exams():
     form = ExamDateForm()
     form.scope.choices = _exam_scopes()
-    now = clock_now()
+    now = utcnow()
     settings_row = get_settings(db.session, current_user.id)
     today = study_day(now, current_user.time_zone, settings_row.day_starts_at_hour)
     if form.validate_on_submit():

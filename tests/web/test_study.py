@@ -320,3 +320,159 @@ def test_add_with_a_malformed_id_says_so_and_writes_nothing(student_client):
     page = student_client.post("/study/add", data={"bank_id": "abc"}, follow_redirects=True)
     assert "not a bank, topic or question" in page.get_data(as_text=True)
     assert db.session.scalar(select(func.count()).select_from(ReviewCard)) == 0
+
+
+# The study day, undo by action, decks, settings ----------------------------------------
+
+
+def test_a_visit_to_study_pages_writes_no_settings_row(student_client, bank):
+    for url in ("/study/", "/study/settings", "/study/exams", "/study/progress", "/"):
+        assert student_client.get(url).status_code == 200
+    assert db.session.scalar(select(func.count()).select_from(StudySettings)) == 0
+
+
+def test_home_study_and_progress_show_the_same_due_count(app, student_client, student, bank):
+    from datetime import UTC, datetime
+
+    import fsrs
+
+    student.time_zone = "America/Los_Angeles"
+    add_bank(student_client, bank)
+    card = card_for("flashcard")
+    card.state, card.reps, card.stability, card.difficulty = fsrs.State.Review.value, 3, 5.0, 5.0
+    card.last_review = datetime(2026, 6, 6, 6, 0, tzinfo=UTC)
+    card.due = datetime(2026, 6, 11, 6, 0, tzinfo=UTC)  # 23:00 on 10 June in Los Angeles
+    db.session.delete(card_for("multiple_choice"))
+    db.session.commit()
+    app.config["CLOCK"] = lambda: datetime(2026, 6, 10, 19, 0, tzinfo=UTC)  # 12:00 local
+    study = student_client.get("/study/").get_data(as_text=True)
+    assert "1 due</span>" in study and "Thaw" in study
+    assert "1 review due" in student_client.get("/").get_data(as_text=True)
+    progress = student_client.get("/study/progress").get_data(as_text=True)
+    assert re.search(r'id="fig-due-today">1<', progress)
+
+
+def test_a_double_click_on_undo_undoes_one_answer(student_client, bank):
+    add_bank(student_client, bank)
+    flash_card, mc_card = card_for("flashcard"), card_for("multiple_choice")
+    student_client.post(f"/study/cards/{flash_card.id}/answer", data={"rating": 3, "version": 1})
+    student_client.post(f"/study/cards/{mc_card.id}/answer", data={"rating": 3, "version": 1})
+    page = student_client.get("/study/").get_data(as_text=True)
+    action_id = re.search(r'name="action_id" value="(\d+)"', page).group(1)
+    assert "Undo answer" in page
+    student_client.post("/study/undo", data={"action_id": action_id})
+    second = student_client.post(
+        "/study/undo", data={"action_id": action_id}, follow_redirects=True
+    ).get_data(as_text=True)
+    assert "already undone" in second
+    assert logs() == 1
+
+
+def test_undo_after_suspend_takes_back_the_suspend(student_client, bank):
+    add_bank(student_client, bank)
+    flash_card, mc_card = card_for("flashcard"), card_for("multiple_choice")
+    student_client.post(f"/study/cards/{flash_card.id}/answer", data={"rating": 3, "version": 1})
+    student_client.post(f"/study/cards/{mc_card.id}/suspend")
+    page = student_client.get("/study/").get_data(as_text=True)
+    assert "Undo suspend" in page
+    action_id = re.search(r'name="action_id" value="(\d+)"', page).group(1)
+    done = student_client.post("/study/undo", data={"action_id": action_id}, follow_redirects=True)
+    assert "Suspend undone" in done.get_data(as_text=True)
+    db.session.refresh(mc_card)
+    assert not mc_card.suspended and logs() == 1
+
+
+def test_a_buried_card_can_be_unburied_from_settings(student_client, bank):
+    add_bank(student_client, bank)
+    card = card_for("flashcard")
+    student_client.post(f"/study/cards/{card.id}/bury")
+    page = student_client.get("/study/settings").get_data(as_text=True)
+    assert "Buried cards" in page and "Unbury" in page
+    student_client.post(f"/study/cards/{card.id}/unbury", data={"next": "/study/settings"})
+    db.session.refresh(card)
+    assert card.buried_until is None
+
+
+def test_an_answer_to_a_suspended_card_is_refused_with_a_message(student_client, bank):
+    add_bank(student_client, bank)
+    card = card_for("flashcard")
+    card.suspended = True
+    db.session.commit()
+    page = student_client.post(
+        f"/study/cards/{card.id}/answer",
+        data={"rating": 3, "version": card.version},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "suspended, so the answer was not recorded" in page
+    assert logs() == 0
+
+
+def test_the_leech_message_gives_the_real_lapse_count(student_client, bank):
+    from datetime import UTC, datetime
+
+    import fsrs
+
+    add_bank(student_client, bank)
+    card = card_for("flashcard")
+    card.state, card.reps, card.stability, card.difficulty = fsrs.State.Review.value, 20, 2.0, 8.0
+    card.lapses, card.leech = 11, True  # flagged at 8, unsuspended since: 12 flags it again
+    card.last_review = datetime(2024, 1, 1, tzinfo=UTC)
+    card.due = datetime(2024, 1, 3, tzinfo=UTC)
+    db.session.commit()
+    page = student_client.post(
+        f"/study/cards/{card.id}/answer",
+        data={"rating": 1, "version": card.version},
+        follow_redirects=True,
+    ).get_data(as_text=True)
+    assert "forgotten this card 12 times" in page
+
+
+def test_choosing_a_deck_studies_only_it(student_client, bank):
+    other = QuestionBank(title="Physics", description="")
+    db.session.add(other)
+    db.session.flush()
+    db.session.add(
+        Question(
+            bank_id=other.id,
+            kind="flashcard",
+            external_id="p1",
+            content={"prompt": "Wavelength", "back": "Distance between crests"},
+        )
+    )
+    db.session.commit()
+    add_bank(student_client, bank)
+    add_bank(student_client, other)
+    page = student_client.get("/study/").get_data(as_text=True)
+    assert "Studying: <strong>all decks</strong>" in page and "Physics" in page
+    student_client.post("/study/deck", data={"deck": f"bank:{other.id}"})
+    page = student_client.get("/study/").get_data(as_text=True)
+    assert "Studying: <strong>Physics</strong>" in page and "Wavelength" in page
+    bad = student_client.post("/study/deck", data={"deck": "bank:999999"}, follow_redirects=True)
+    assert "not one of yours" in bad.get_data(as_text=True)
+    student_client.post("/study/deck", data={"deck": "all"})
+    assert "Thaw" in student_client.get("/study/").get_data(as_text=True)
+
+
+SETTINGS = {
+    "desired_retention": "0.85",
+    "new_per_day": 5,
+    "max_reviews_per_day": 50,
+    "learning_steps": "1m 5m 30m",
+    "relearning_steps": "10m",
+    "maximum_interval": 365,
+    "day_starts_at_hour": 3,
+}
+
+
+def test_retention_takes_two_decimals_at_most(student_client, student):
+    bad = student_client.post("/study/settings", data={**SETTINGS, "desired_retention": "0.709"})
+    assert bad.status_code == 422 and "at most two decimals" in bad.get_data(as_text=True)
+    assert db.session.get(StudySettings, student.id) is None
+
+
+def test_empty_relearning_steps_and_random_new_order_are_saved(student_client, student):
+    data = {**SETTINGS, "relearning_steps": "", "new_card_order": "random"}
+    assert student_client.post("/study/settings", data=data).status_code == 302
+    settings = db.session.get(StudySettings, student.id)
+    assert settings.relearning_steps == [] and settings.new_card_order == "random"
+    assert student_client.get("/study/settings").status_code == 200

@@ -10,20 +10,13 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Question, QuestionBank, ReviewCard, ReviewLog, Topic
-from app.scheduling import answer_card, update_settings
+from app.scheduling import DEFAULTS, answer_card, update_settings
 
 # A Monday morning in UTC, far from any DST change in the zones used here.
 T0 = datetime(2024, 6, 3, 9, 0, tzinfo=UTC)
 
-DEFAULT_SETTINGS = {
-    "desired_retention": 0.9,
-    "new_per_day": 20,
-    "max_reviews_per_day": 200,
-    "learning_steps": [60, 600],
-    "relearning_steps": [600],
-    "maximum_interval": 36500,
-    "day_starts_at_hour": 4,
-}
+# The app's defaults, as at import (before any test moves the default day start).
+DEFAULT_SETTINGS = dict(DEFAULTS)
 
 
 @dataclass

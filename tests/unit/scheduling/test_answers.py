@@ -13,10 +13,15 @@ from app.models import ReviewCard, ReviewLog
 from app.scheduling import (
     LEECH_LAPSES,
     NothingToUndo,
+    StaleAnswer,
     add_to_reviews,
+    buried_cards,
     bury_card,
+    last_action,
     next_card,
     queue_counts,
+    suspend_card,
+    unbury_card,
     undo_last_answer,
     unsuspend_card,
 )
@@ -197,8 +202,68 @@ def test_undo_restores_a_review_card_exactly(student, bank):
     assert without_version(after) == without_version(before)
     assert after["version"] > middle["version"]
     assert log_count() == 0
+    # The bury was an action too: the next undo takes it back, then nothing is left.
+    undo_last_answer(db.session, student.id)
+    db.session.commit()
+    assert row(card)["buried_until"] is None
     with pytest.raises(NothingToUndo):
         undo_last_answer(db.session, student.id)
+
+
+def test_an_undo_named_by_action_id_is_applied_once(student, new_cards):
+    first, second = new_cards[:2]
+    answer(student.id, first, Good, T0)
+    answer(student.id, second, Good, T0 + timedelta(seconds=5))
+    shown = last_action(db.session, student.id).id
+    undo_last_answer(db.session, student.id, shown)
+    db.session.commit()
+    assert log_count() == 1
+    # A double click sends the same id again: nothing more is undone.
+    with pytest.raises(NothingToUndo, match="already undone"):
+        undo_last_answer(db.session, student.id, shown)
+    db.session.rollback()
+    assert log_count() == 1 and reload(first).reps == 1
+    # A deliberate second undo names the next action: several levels, newest first.
+    undo_last_answer(db.session, student.id, last_action(db.session, student.id).id)
+    db.session.commit()
+    assert log_count() == 0 and reload(first).reps == 0
+
+
+def test_undo_after_suspend_takes_back_the_suspend_not_an_older_answer(student, new_cards):
+    first, second = new_cards[:2]
+    answer(student.id, first, Good, T0)
+    suspend_card(db.session, student.id, second.id, T0 + timedelta(seconds=5))
+    db.session.commit()
+    undo_last_answer(db.session, student.id)
+    db.session.commit()
+    assert reload(second).suspended is False
+    assert log_count() == 1 and reload(first).reps == 1
+
+
+def test_undo_after_bury_unburies_and_buried_cards_can_be_unburied(student, new_cards):
+    first, second = new_cards[:2]
+    bury_card(db.session, student.id, first.id, T0)
+    bury_card(db.session, student.id, second.id, T0)
+    db.session.commit()
+    assert [c.id for c in buried_cards(db.session, student.id, T0)] == [first.id, second.id]
+    undo_last_answer(db.session, student.id)
+    db.session.commit()
+    assert reload(second).buried_until is None
+    unbury_card(db.session, student.id, first.id, T0)
+    db.session.commit()
+    assert reload(first).buried_until is None
+    assert buried_cards(db.session, student.id, T0) == []
+
+
+def test_an_undo_naming_an_older_action_is_refused(student, new_cards):
+    first, second = new_cards[:2]
+    answer(student.id, first, Good, T0)
+    older = last_action(db.session, student.id).id
+    answer(student.id, second, Good, T0 + timedelta(seconds=5))
+    with pytest.raises(StaleAnswer):
+        undo_last_answer(db.session, student.id, older)
+    db.session.rollback()
+    assert log_count() == 2
 
 
 def test_undo_takes_back_a_leech(student, bank):

@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from app.extensions import db
 from app.models import ReviewCard, ReviewLog
 from app.scheduling import (
+    CardSuspended,
     NothingToUndo,
     StaleAnswer,
     add_to_reviews,
@@ -72,12 +73,27 @@ def test_the_same_answer_twice_applies_once(student, card):
     assert stored.reps == 1 and stored.version == version + 1
 
 
-def test_an_answer_after_a_suspend_is_stale(student, card):
+def test_an_answer_after_a_suspend_is_refused_and_writes_nothing(student, card):
     shown = card.version
     suspend_card(db.session, student.id, card.id, T0)
     db.session.commit()
-    with pytest.raises(StaleAnswer):
+    stored = reload(card)
+    before = (stored.version, stored.state, stored.due, stored.reps)
+    with pytest.raises(CardSuspended, match="suspended"):
         answer_card(db.session, student.id, card.id, Good, T0, expected_version=shown)
+    db.session.rollback()
+    assert log_count() == 0
+    stored = reload(card)
+    assert (stored.version, stored.state, stored.due, stored.reps) == before
+
+
+def test_an_answer_for_a_card_suspended_at_the_version_shown_is_refused(student, card):
+    # Suspended elsewhere (a leech, another tab) while this tab still names the new version.
+    stored = reload(card)
+    stored.suspended = True
+    db.session.commit()
+    with pytest.raises(CardSuspended):
+        answer_card(db.session, student.id, card.id, Good, T0, expected_version=stored.version)
     db.session.rollback()
     assert log_count() == 0
 

@@ -197,7 +197,17 @@ def test_new_card_buttons_follow_the_learning_steps(student, card):
 
 @pytest.mark.parametrize(
     ("fraction", "rating"),
-    [(1.0, Good), (0.999, Good), (0.9989, Hard), (0.5, Hard), (0.01, Hard), (0.0, Again)],
+    [
+        (1.0, Good),
+        (0.999, Good),
+        (0.9989, Hard),
+        (0.5, Hard),
+        (0.4999, Again),
+        (0.2, Again),
+        (0.01, Again),
+        (0.0, Again),
+    ],
 )
 def test_rating_for_grade(fraction, rating):
+    # Below half marks is Again: FSRS counts Hard as a recall and would grow stability.
     assert rating_for_grade(fraction) == rating

@@ -26,7 +26,8 @@ def test_a_review_due_later_today_waits_for_the_review_limit(student, bank):
         last_review=T0 - timedelta(days=5),
         due=T0 + timedelta(hours=6),
     )
-    assert next_due_at(db.session, student.id, T0 - timedelta(hours=1)) == T0
+    # At 03:00 it is still the day before: both reviews come when the study day starts.
+    assert next_due_at(db.session, student.id, T0 - timedelta(hours=6)) == T0.replace(hour=4)
     answer(student.id, now_due, fsrs.Rating.Good, T0)
     assert next_card(db.session, student.id, T0 + timedelta(hours=7)) is None
     # Due at 15:00, but the day's one review is spent: it comes with the next day.
@@ -35,14 +36,23 @@ def test_a_review_due_later_today_waits_for_the_review_limit(student, bank):
 
 def test_without_a_limit_reached_a_later_review_is_next(student, bank):
     set_settings(student.id, new_per_day=0)
-    review_card(
+    later_today = review_card(
         student.id,
         bank.questions[1],
         stability=3,
         last_review=T0 - timedelta(days=5),
         due=T0 + timedelta(hours=6),
     )
-    assert next_due_at(db.session, student.id, T0) == T0 + timedelta(hours=6)
+    # Due at 15:00 today: a review card is offered from the start of its due day.
+    assert next_card(db.session, student.id, T0).card.id == later_today.id
+    assert next_due_at(db.session, student.id, T0) == T0
+    answer(student.id, later_today, fsrs.Rating.Good, T0)
+    # Next due some day later, at some hour: it comes when that study day starts.
+    due = db.session.get(type(later_today), later_today.id).due
+    day_start = due.replace(hour=4, minute=0, second=0, microsecond=0)
+    if due < day_start:
+        day_start -= timedelta(days=1)
+    assert next_due_at(db.session, student.id, T0 + timedelta(minutes=1)) == day_start
 
 
 def test_a_zero_limit_never_resets(student, bank):

@@ -211,10 +211,10 @@ def test_learning_steps_then_graduation(student, bank):
     assert entry.reason == "new"
     card = answer(student.id, entry.card, Again, T0).card
     assert (card.state, card.step, card.due) == (1, 0, T0 + timedelta(minutes=1))
-    # Not before the step has run out; nothing else to do meanwhile.
-    assert next_card(db.session, student.id, T0 + timedelta(seconds=59)) is None
-    assert next_due_at(db.session, student.id, T0) == T0 + timedelta(minutes=1)
-    assert queue_counts(db.session, student.id, T0 + timedelta(seconds=59)).learning == 0
+    # Nothing else left: the step due within the learn-ahead limit is shown early.
+    early = next_card(db.session, student.id, T0 + timedelta(seconds=59))
+    assert (early.reason, early.card.id) == ("learning", card.id)
+    assert queue_counts(db.session, student.id, T0 + timedelta(seconds=59)).learning == 1
 
     at = T0 + timedelta(minutes=1)
     assert queue_counts(db.session, student.id, at).learning == 1
@@ -222,7 +222,7 @@ def test_learning_steps_then_graduation(student, bank):
     assert (entry.reason, entry.card.id) == ("learning", card.id)
     card = answer(student.id, entry.card, Good, at).card
     assert (card.state, card.step, card.due) == (1, 1, at + timedelta(minutes=10))
-    assert next_card(db.session, student.id, at + timedelta(minutes=9)) is None
+    assert next_card(db.session, student.id, at + timedelta(minutes=9)).card.id == card.id
 
     at = at + timedelta(minutes=10)
     entry = next_card(db.session, student.id, at)
@@ -231,9 +231,10 @@ def test_learning_steps_then_graduation(student, bank):
     assert card.state == fsrs.State.Review.value and card.step is None
     assert card.due - at >= DAY
     assert next_card(db.session, student.id, at) is None
-    # The learning answers spent the review budget, not the new-card one.
+    # As in Anki's v3 scheduler, learning steps spend neither limit: one new card, and
+    # no review done.
     counts = queue_counts(db.session, student.id, at)
-    assert (counts.new_done_today, counts.reviews_done_today) == (1, 2)
+    assert (counts.new_done_today, counts.reviews_done_today) == (1, 0)
 
 
 def test_a_lapse_goes_through_the_relearning_step(student, bank):
@@ -397,7 +398,11 @@ def test_next_due_at_is_the_earliest_upcoming(student, bank):
     answer(student.id, second, Easy, T0 + timedelta(minutes=14))
     upcoming = min(reload(first).due, reload(second).due)
     assert upcoming - T0 > DAY
-    assert next_due_at(db.session, student.id, T0 + timedelta(minutes=14)) == upcoming
+    # A review card comes at the start of its due day (04:00 for this UTC student).
+    day_start = upcoming.replace(hour=4, minute=0, second=0, microsecond=0)
+    if upcoming < day_start:
+        day_start -= DAY
+    assert next_due_at(db.session, student.id, T0 + timedelta(minutes=14)) == day_start
 
 
 # Ownership ------------------------------------------------------------------------------

@@ -16,6 +16,7 @@ from app.scheduling import (
     format_steps,
     get_settings,
     parse_steps,
+    settings_for_update,
     update_settings,
 )
 
@@ -24,8 +25,38 @@ from .helpers import DEFAULT_SETTINGS, T0, answer, cards_of, reload, set_setting
 MINUTE, HOUR, DAY = 60, 3600, 86400
 
 
-def test_defaults_are_created_once(student):
+def test_reading_settings_writes_nothing(student):
     settings = get_settings(db.session, student.id)
+    assert settings.day_starts_at_hour == 4 and settings.new_card_order == "file"
+    db.session.commit()
+    assert db.session.scalars(select(StudySettings)).all() == []
+
+
+def test_the_app_setting_is_the_default_day_start(make_user):
+    from app.scheduling import configure_defaults
+
+    user = make_user()
+    configure_defaults(day_starts_at_hour=6)
+    try:
+        assert get_settings(db.session, user.id).day_starts_at_hour == 6
+        assert settings_for_update(db.session, user.id).day_starts_at_hour == 6
+    finally:
+        configure_defaults(day_starts_at_hour=4)
+
+
+def test_create_app_passes_study_day_starts_at_hour(app_config):
+    from app import create_app
+    from app.scheduling import DEFAULTS, configure_defaults
+
+    try:
+        create_app({**app_config, "STUDY_DAY_STARTS_AT_HOUR": 5})
+        assert DEFAULTS["day_starts_at_hour"] == 5
+    finally:
+        configure_defaults(day_starts_at_hour=4)
+
+
+def test_defaults_are_created_once(student):
+    settings = settings_for_update(db.session, student.id)
     assert (settings.desired_retention, settings.new_per_day, settings.max_reviews_per_day) == (
         0.9,
         20,
@@ -37,6 +68,7 @@ def test_defaults_are_created_once(student):
     assert settings.parameters is None
     db.session.commit()
     assert get_settings(db.session, student.id) is settings
+    assert settings_for_update(db.session, student.id) is settings
     assert db.session.scalars(select(StudySettings)).all() == [settings]
 
 
@@ -78,7 +110,6 @@ BAD_VALUES = [
     ({"learning_steps": [600, 60]}, "Learning steps"),
     ({"learning_steps": [0, 60]}, "Learning steps"),
     ({"learning_steps": [-60]}, "Learning steps"),
-    ({"relearning_steps": []}, "Relearning steps"),
     ({"relearning_steps": [1200, 600]}, "Relearning steps"),
     ({"maximum_interval": 0}, "(?i)maximum interval"),
     ({"day_starts_at_hour": 24}, "hour"),
@@ -158,10 +189,13 @@ def test_format_steps(seconds, text):
 @pytest.mark.parametrize(
     ("seconds", "label"),
     [
-        (-5, "<1m"),
-        (0, "<1m"),
-        (59, "<1m"),
+        (-5, "0s"),
+        (0, "0s"),
+        (30, "30s"),
+        (59, "59s"),
         (60, "1m"),
+        (8.5 * MINUTE, "9m"),
+        (90 * MINUTE, "1.5h"),
         (600, "10m"),
         (59 * MINUTE, "59m"),
         (HOUR, "1h"),
@@ -172,15 +206,43 @@ def test_format_steps(seconds, text):
         (29 * DAY, "29d"),
         (45 * DAY, "1.5mo"),
         (61 * DAY, "2mo"),
-        (320 * DAY, "11mo"),
+        (320 * DAY, "10.5mo"),
+        (316 * DAY, "10.4mo"),
         (365 * DAY, "1y"),
         (438 * DAY, "1.2y"),
         (3653 * DAY, "10y"),
-        (100 * 365.25 * DAY, "100y"),
+        (100 * 365.25 * DAY, "100.1y"),
     ],
 )
 def test_format_interval(seconds, label):
     assert format_interval(seconds) == label
+
+
+def test_empty_relearning_steps_are_allowed_and_a_lapse_goes_back_to_review(student, bank):
+    set_settings(student.id, relearning_steps=[])
+    assert get_settings(db.session, student.id).relearning_steps == []
+    assert parse_steps("", allow_empty=True) == [] and format_steps([]) == ""
+    from .helpers import review_card
+
+    card = review_card(
+        student.id, bank.questions[0], stability=5, last_review=T0 - timedelta(days=5), due=T0
+    )
+    lapsed = answer(student.id, card, fsrs.Rating.Again, T0).card
+    assert lapsed.state == fsrs.State.Review.value and lapsed.lapses == 1
+
+
+def test_retention_is_stored_as_asked(student):
+    settings = set_settings(student.id, desired_retention=0.70931763)
+    db.session.expire_all()
+    assert get_settings(db.session, student.id).desired_retention == 0.70931763
+    assert settings.desired_retention == 0.70931763
+
+
+def test_new_card_order_is_checked(student):
+    with pytest.raises(SettingsError, match="random"):
+        update_settings(db.session, student.id, **{**DEFAULT_SETTINGS, "new_card_order": "x"})
+    db.session.rollback()
+    assert set_settings(student.id, new_card_order="random").new_card_order == "random"
 
 
 def test_format_interval_accepts_a_timedelta_count():
@@ -241,11 +303,11 @@ def test_creating_settings_twice_is_harmless(app, make_user, monkeypatch):
 
     from app.extensions import db as database
     from app.models import StudySettings
-    from app.scheduling import get_settings
+    from app.scheduling import settings_for_update
 
     user = make_user()
     with Session(database.engine) as first, Session(database.engine) as second:
-        get_settings(first, user.id)
+        settings_for_update(first, user.id)
         first.commit()
         real_get = second.get
         calls = []
@@ -255,7 +317,7 @@ def test_creating_settings_twice_is_harmless(app, make_user, monkeypatch):
             return None if len(calls) == 1 else real_get(entity, ident, **kwargs)
 
         monkeypatch.setattr(second, "get", get_missing_once)
-        assert get_settings(second, user.id).desired_retention == 0.9
+        assert settings_for_update(second, user.id).desired_retention == 0.9
         second.commit()
     assert len(calls) == 2
     assert database.session.scalar(select(func.count()).select_from(StudySettings)) == 1

@@ -6,16 +6,21 @@ import os
 import secrets
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
-
-from flask import Flask
+from typing import TYPE_CHECKING, Any
 
 from config import load_config
 
-from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+if TYPE_CHECKING:
+    from flask import Flask
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    # Imported here, not at the top: importing a domain package (`app.questions`,
+    # `app.formats`, ...) runs this file and must not load Flask.
+    from flask import Flask
+
+    from .extensions import bootstrap, csrf, db, limiter, login_manager, migrate
+
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(load_config())
     app.config.update(config or {})

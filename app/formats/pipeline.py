@@ -522,15 +522,13 @@ def apply(
     result = ApplyResult(skipped=len(invalid))
     writes = [e for e in plan.entries if e.action is not Action.INVALID]
     matched_ids = [e.question_id for e in writes if e.question_id is not None]
+    # The whole bank in one query (an IN list of thousands of ids would not be portable).
     questions = {
-        q.id: q
-        for q in session.scalars(
-            select(Question).where(Question.bank_id == bank_id, Question.id.in_(matched_ids))
-        )
+        q.id: q for q in session.scalars(select(Question).where(Question.bank_id == bank_id))
     }
-    if len(questions) != len(set(matched_ids)):
+    if not set(matched_ids) <= questions.keys():
         raise Conflict("Questions of the bank were deleted since the preview; preview it again.")
-    taken = set(session.scalars(select(Question.external_id).where(Question.bank_id == bank_id)))
+    taken = {q.external_id for q in questions.values()}
     slugs = {
         e.draft.citation.document
         for e in writes

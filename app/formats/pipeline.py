@@ -17,6 +17,7 @@ classes, and a reader that only builds drafts must not load Flask.
 
 from __future__ import annotations
 
+import re
 import secrets
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
@@ -254,9 +255,18 @@ def ensure_topic(
 # -- plan ------------------------------------------------------------------------------------
 
 
+# Characters that can make inline Markdown differ from its plain text.
+_MARKUP = re.compile(r"[\\*_`\[\]!<>&~]")
+
+
+def _plain(text: str) -> str:
+    # Rendering is the slow part of matching thousands of drafts; plain text needs none.
+    return render_plain(text) if _MARKUP.search(text) else text
+
+
 def prompt_key(kind: str, content: Mapping[str, Any]) -> tuple[str, str]:
     """Kind and question text, without markup, case or spacing: what duplicates share."""
-    text = " ".join(render_plain(str(content.get(k) or "")) for k in ("prompt", "text"))
+    text = " ".join(_plain(str(content.get(k) or "")) for k in ("prompt", "text"))
     return kind, " ".join(unicodedata.normalize("NFKC", text).casefold().split())
 
 

@@ -97,3 +97,16 @@ def test_seed_with_a_bad_question_exits_1_naming_it_and_writes_nothing(app, tmp_
     )
     assert db.session.scalar(select(func.count()).select_from(Question)) == 0
     assert db.session.scalar(select(User)) is None
+
+
+def test_seed_reports_a_bank_that_changed_under_it_without_a_traceback(app, monkeypatch):
+    from app import seeding
+    from app.errors import Conflict
+
+    def conflicting(*args, **kwargs):
+        raise Conflict("The bank has questions now; preview the import again.")
+
+    monkeypatch.setattr(seeding, "apply", conflicting)
+    result = app.test_cli_runner().invoke(args=["seed"])
+    assert result.exit_code == 1 and "The bank has questions now" in result.output
+    assert db.session.scalar(select(func.count()).select_from(Question)) == 0

@@ -26,13 +26,14 @@ DEMO_ACCOUNTS = [
 @with_appcontext
 def seed_command(demo: bool) -> None:
     """Load the source documents and question banks in seed_data/ (idempotent)."""
-    from .seeding import SeedError, load_seed_data
+    from .errors import DomainError
+    from .seeding import load_seed_data
 
     if demo and not current_app.config.get("ALLOW_DEMO_SEED", False):
         raise click.ClickException("--demo is refused in production: it creates known accounts.")
     try:
         report = load_seed_data(db.session, Path(current_app.config["SEED_DATA_DIR"]))
-    except SeedError as exc:
+    except DomainError as exc:  # SeedError, or the database changed under the run
         db.session.rollback()
         raise click.ClickException(str(exc)) from exc
     created_accounts = []

@@ -11,9 +11,9 @@ from sqlalchemy import select
 
 from ..access import check_access
 from ..extensions import db
+from ..formats import ensure_topic, update_question_content
 from ..models import Question, QuestionBank, Role, SourceDocument
 from ..questions import QUESTION_TYPES, ValidationError, grade, present, validate_content
-from ..seeding import ensure_topic
 from .blueprint import bp
 from .forms import (
     FORMS,
@@ -168,10 +168,6 @@ def _save(
         return question
     external_id = (form.external_id.data or "").strip() or question.external_id
     values["external_id"] = external_id
-    # Like `flask seed`: the version goes up only when something changed, since a new
-    # version reshuffles what students see.
-    if any(getattr(question, key) != value for key, value in values.items()):
-        for key, value in values.items():
-            setattr(question, key, value)
-        question.version += 1
+    # The import pipeline's rule: the version goes up only when the content changes.
+    update_question_content(question, kind, **values)  # values hold the content
     return question

@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 
 from app.documents import excerpt_in_section, normalize_space, split_sections
 from app.extensions import db
+from app.formats import Action, plan
+from app.formats.seed import QUESTION_KEYS, document_sections, read_banks, read_documents
 from app.models import Question, ReviewCard, ReviewLog, SourceDocument
 from app.questions import QUESTION_TYPES, grade, validate_content
 from app.questions.grading import normalize_text
-from app.seeding import QUESTION_KEYS, read_banks, read_documents
 
 SEED = Path(__file__).resolve().parents[2] / "seed_data"
 KEY_TERMS = [
@@ -57,10 +58,13 @@ def content_of(question: dict) -> dict:
     )
 
 
-def test_every_file_validates_through_the_engine_and_the_loader():
-    banks, drafts = read_banks(SEED, list(DOCUMENTS.values()))
-    assert len(drafts) == len(QUESTIONS) >= 150
-    assert {b["slug"] for b in banks} == {bank for bank, _ in QUESTIONS}
+def test_every_file_validates_through_the_reader_and_the_planner(app):
+    banks = read_banks(SEED)
+    sources = document_sections(list(DOCUMENTS.values()))
+    entries = [e for b in banks for e in plan(db.session, None, b.drafts, sources=sources).entries]
+    assert [e.describe() for e in entries if e.action is not Action.CREATE] == []
+    assert len(entries) == len(QUESTIONS) >= 150
+    assert {b.slug for b in banks} == {bank for bank, _ in QUESTIONS}
 
 
 def test_ids_are_unique():

@@ -17,15 +17,16 @@ from sqlalchemy.orm import Session
 
 from ..models import PracticeItem, PracticeSession, Question, QuestionBank, Topic
 from ..questions import (
+    CORRECT_THRESHOLD,
     QUESTION_TYPES,
     GradeResult,
     Presentation,
     grade,
+    matching_rights,
     present,
     render_plain,
     validate_content,
 )
-from ..questions.grading import CORRECT_THRESHOLD, matching_rights
 
 FEEDBACK_MODES = {"now": "After each question", "end": "At the end"}
 MIN_QUESTIONS = 1

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..models import ReviewCard, ReviewLog, StudySettings
+from ..questions import CORRECT_THRESHOLD
 from .cards import user_card
 from .days import as_utc
 from .fsrs_cards import card_snapshot, restore_snapshot, scheduler_for, to_fsrs_card
@@ -20,8 +21,6 @@ from .settings import format_interval, get_settings
 # Anki's default leech threshold. As in Anki, a card that keeps lapsing after being
 # unsuspended is flagged again every half threshold (12, 16, ... lapses).
 LEECH_LAPSES = 8
-# A graded answer this close to full marks counts as right (float sums of part credit).
-FULL_MARKS = 0.999
 
 
 class StaleAnswer(RuntimeError):
@@ -44,7 +43,7 @@ def rating_for_grade(fraction: float) -> fsrs.Rating:
 
     Easy is never suggested: whether recall was effortless is the student's call.
     """
-    if fraction >= FULL_MARKS:
+    if fraction >= CORRECT_THRESHOLD:
         return fsrs.Rating.Good
     if fraction > 0:
         return fsrs.Rating.Hard

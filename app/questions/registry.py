@@ -1,8 +1,8 @@
 """The registry of question types: the one place where the ten types are listed.
 
-Each type is a module in app/questions/kinds that defines `KIND`, `label`, `self_graded`,
-`validate`, `present`, `parse_response`, `grade` and `describe_response`. Adding a type means
-writing its module and adding it to `_MODULES` (see app/questions/README.md).
+Each type is a module in app/questions/kinds that defines `KIND`, `label`, `description`,
+`self_graded`, `validate`, `present`, `parse_response`, `grade` and `describe_response`.
+Adding a type means writing its module and adding it to `_MODULES` (app/questions/README.md).
 """
 
 from __future__ import annotations
@@ -47,6 +47,7 @@ _MODULES: tuple[ModuleType, ...] = (
 class QuestionType:
     kind: str
     label: str
+    description: str  # one line for authors choosing a type
     # Self-graded types are scored by the student against a model answer; they are never
     # objective, so they stay out of automatically marked quizzes.
     self_graded: bool
@@ -62,6 +63,7 @@ def _from_module(module: ModuleType) -> QuestionType:
     return QuestionType(
         kind=module.KIND,
         label=module.label,
+        description=module.description,
         self_graded=module.self_graded,
         objective=not module.self_graded,
         validate=module.validate,

@@ -27,6 +27,7 @@ from app.questions.shared import (
 
 KIND = "cloze"
 label = "Cloze"
+description = "A text with gaps to fill in or pick from a list."
 self_graded = False
 
 # A gap marker is exactly {{n}}; anything else between double braces is a typo worth reporting.

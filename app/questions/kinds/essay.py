@@ -22,6 +22,7 @@ from app.questions.shared import (
 
 KIND = "essay"
 label = "Essay"
+description = "A written answer, self-scored against a model answer."
 self_graded = True
 
 

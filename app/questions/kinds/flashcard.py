@@ -21,6 +21,7 @@ from app.questions.shared import (
 
 KIND = "flashcard"
 label = "Flashcard"
+description = "A front and a back; students grade themselves."
 self_graded = True
 
 

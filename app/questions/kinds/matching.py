@@ -24,6 +24,7 @@ from app.questions.shared import (
 
 KIND = "matching"
 label = "Matching"
+description = "Pair each item on the left with one on the right."
 self_graded = False
 
 

@@ -24,6 +24,7 @@ from app.questions.shared import (
 
 KIND = "multiple_choice"
 label = "Multiple choice"
+description = "Options with exactly one right answer."
 self_graded = False
 
 

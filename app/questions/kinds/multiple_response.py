@@ -25,6 +25,7 @@ from app.questions.shared import (
 
 KIND = "multiple_response"
 label = "Multiple response"
+description = "Options with one or more right answers."
 self_graded = False
 
 

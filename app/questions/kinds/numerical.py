@@ -27,6 +27,7 @@ from app.questions.shared import (
 
 KIND = "numerical"
 label = "Numerical"
+description = "A number, exact, within a tolerance or in a range."
 self_graded = False
 
 

@@ -23,6 +23,7 @@ from app.questions.shared import (
 
 KIND = "ordering"
 label = "Ordering"
+description = "Put items in the right order."
 self_graded = False
 
 

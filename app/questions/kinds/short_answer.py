@@ -24,6 +24,7 @@ from app.questions.shared import (
 
 KIND = "short_answer"
 label = "Short answer"
+description = "A typed word or phrase, matched ignoring case and punctuation."
 self_graded = False
 
 

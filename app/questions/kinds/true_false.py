@@ -23,6 +23,7 @@ from app.questions.shared import (
 
 KIND = "true_false"
 label = "True/false"
+description = "A statement that is true or false."
 self_graded = False
 
 

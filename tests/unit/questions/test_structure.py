@@ -61,6 +61,7 @@ def test_the_registry_lists_one_module_per_type() -> None:
         assert module.__name__ == f"app.questions.kinds.{module.KIND}"
         qtype = QUESTION_TYPES[module.KIND]
         assert qtype.label == module.label
+        assert qtype.description == module.description and module.description.endswith(".")
         assert qtype.self_graded is module.self_graded
         assert qtype.describe_response is module.describe_response
 

@@ -28,7 +28,6 @@ from .items import (
     tally,
     your_answer,
 )
-from .summary import answer_summary
 
 __all__ = [
     "AnswerOutcome",
@@ -36,7 +35,6 @@ __all__ = [
     "ItemNotFound",
     "ReviewedItem",
     "answer",
-    "answer_summary",
     "draw",
     "finish",
     "finish_if_done",

@@ -27,13 +27,13 @@ from ..questions import (
     QUESTION_TYPES,
     GradeResult,
     Presentation,
+    describe_response,
     grade,
     parse_response,
     present,
     validate_content,
 )
 from .errors import AttemptError
-from .summary import answer_summary
 
 
 @dataclass(frozen=True)
@@ -118,7 +118,7 @@ def stored_result(item: Any) -> GradeResult | None:
 def your_answer(item: Any) -> str:
     if item.answered_at is None:
         return "Not answered"
-    return answer_summary(item.question_kind, item.content, item.response or {})
+    return describe_response(item.question_kind, item.content, item.response or {})
 
 
 # -- answering ---------------------------------------------------------------------------------

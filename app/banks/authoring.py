@@ -20,8 +20,6 @@ from .forms import (
     BankForm,
     QuestionForm,
     apply_validation_error,
-    content_from_form,
-    fill_form_from_content,
     question_form_data,
 )
 
@@ -75,7 +73,7 @@ def edit_question(bank_id: int, question_id: int):
         data=question_form_data(question), bank_id=bank.id, question_id=question.id
     )
     if request.method == "GET":
-        fill_form_from_content(question.kind, form, question.content)
+        form.fill(question.content)
     return _author(bank, question.kind, form, question=question)
 
 
@@ -83,7 +81,7 @@ def _checked_content(kind: str, form: QuestionForm) -> dict[str, Any] | None:
     """Validate the form and the question it describes; None (with errors shown) if bad."""
     fields_ok = form.validate()
     try:
-        content = validate_content(kind, content_from_form(kind, form))
+        content = validate_content(kind, form.to_content())
     except ValidationError as exc:
         apply_validation_error(form, exc)
         return None

@@ -1,8 +1,9 @@
 """Forms for authoring banks and questions: one form per question type on a shared base.
 
-The forms only gather text; app.questions.validation decides what a valid question is.
-`content_from_form` builds the content it checks (leaving blank rows out), and
-`apply_validation_error` puts its complaint back next to the input at fault.
+The forms only gather text; the question engine decides what a valid question is. Each type's
+form maps itself to content (`to_content`, leaving blank rows out) and back (`fill`);
+`FORMS` finds the form of a type, and `apply_validation_error` puts the engine's complaint
+back next to the input at fault. A type's fieldset is the template banks/fields/<kind>.html.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import math
 import re
 import secrets
 from collections.abc import Callable
-from typing import Any
+from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -106,7 +107,12 @@ class PairForm(Form):
 
 
 class QuestionForm(FlaskForm):
-    """Fields every type shares; `bank_id` and `question_id` scope the external id check."""
+    """Fields every type shares; `bank_id` and `question_id` scope the external id check.
+
+    A subclass per type adds that type's fields and extends `to_content` and `fill`.
+    """
+
+    kind: ClassVar[str] = ""
 
     prompt = TextAreaField("Prompt", description="Markdown.")
     explanation = TextAreaField(
@@ -149,6 +155,37 @@ class QuestionForm(FlaskForm):
         self.general_errors: list[str] = []
         slugs = db.session.scalars(select(SourceDocument.slug).order_by(SourceDocument.slug))
         self.source_document.choices = [("", "None")] + [(slug, slug) for slug in slugs]
+
+    def to_content(self) -> dict[str, Any]:
+        """The question content the form describes, blank rows left out; not yet validated.
+
+        Raises ValidationError for input the engine could not even be given (a cloze gap
+        whose options mark no single right one).
+        """
+        self.row_map = {}
+        return {"prompt": _clean(self.prompt.data)}
+
+    def fill(self, content: dict[str, Any]) -> None:
+        """Put stored (validated) content into the type's fields, with spare blank rows."""
+        self.prompt.data = content.get("prompt", "")
+
+    def _rows(self, name: str, is_blank: Callable[[Any], bool]) -> list[Any]:
+        """The non-blank rows of a list field; records which form row each content index is."""
+        rows, mapping = [], []
+        for number, entry in enumerate(getattr(self, name).entries):
+            data = entry.data
+            if is_blank(data):
+                continue
+            rows.append(data)
+            mapping.append(number)
+        self.row_map[name] = mapping
+        return rows
+
+    def _fill_rows(self, name: str, data: list[Any], blank: Any) -> None:
+        field = getattr(self, name)
+        rows = data + [blank] * SPARE_ROWS
+        rows += [blank] * max(0, field.min_entries - len(rows))
+        field.process(None, data=rows)
 
     def validate_external_id(self, field: StringField) -> None:
         external_id = (field.data or "").strip()
@@ -204,8 +241,35 @@ class QuestionForm(FlaskForm):
                 return candidate
 
 
+# -- helpers for the type forms ----------------------------------------------------------------
+
+
+def _clean(value: Any) -> str:
+    return (value or "").strip() if isinstance(value, str) or value is None else str(value)
+
+
+def _credit(percent: float | None) -> float:
+    return 1.0 if percent is None else percent / 100
+
+
+def _percent(credit: float) -> float | int:
+    percent = round(credit * 100, 2)
+    return int(percent) if percent == int(percent) else percent
+
+
+# -- one form per type -------------------------------------------------------------------------
+
+
 class FlashcardForm(QuestionForm):
+    kind = "flashcard"
     back = TextAreaField("Back", description="Markdown: what the card's back shows.")
+
+    def to_content(self) -> dict[str, Any]:
+        return {**super().to_content(), "back": _clean(self.back.data)}
+
+    def fill(self, content: dict[str, Any]) -> None:
+        super().fill(content)
+        self.back.data = content["back"]
 
 
 class ChoiceForm(QuestionForm):
@@ -214,16 +278,43 @@ class ChoiceForm(QuestionForm):
         "Keep the options in this order", description="Otherwise each student sees them shuffled."
     )
 
+    def to_content(self) -> dict[str, Any]:
+        content = super().to_content()
+        rows = self._rows(
+            "options",
+            lambda r: not (_clean(r["text"]) or _clean(r["feedback"]) or r["correct"]),
+        )
+        content["options"] = [
+            {
+                "text": _clean(r["text"]),
+                "correct": bool(r["correct"]),
+                "feedback": _clean(r["feedback"]),
+            }
+            for r in rows
+        ]
+        content["pin_order"] = bool(self.pin_order.data)
+        return content
+
+    def fill(self, content: dict[str, Any]) -> None:
+        super().fill(content)
+        options = [
+            {"text": o["text"], "correct": o["correct"], "feedback": o.get("feedback", "")}
+            for o in content["options"]
+        ]
+        self._fill_rows("options", options, {"text": "", "correct": False, "feedback": ""})
+        self.pin_order.data = bool(content.get("pin_order"))
+
 
 class MultipleChoiceForm(ChoiceForm):
-    pass
+    kind = "multiple_choice"
 
 
 class MultipleResponseForm(ChoiceForm):
-    pass
+    kind = "multiple_response"
 
 
 class TrueFalseForm(QuestionForm):
+    kind = "true_false"
     answer = RadioField(
         "Answer",
         choices=[("true", "True"), ("false", "False")],
@@ -233,90 +324,86 @@ class TrueFalseForm(QuestionForm):
     feedback_true = StringField("Feedback for answering True")
     feedback_false = StringField("Feedback for answering False")
 
+    def to_content(self) -> dict[str, Any]:
+        content = super().to_content()
+        if self.answer.data in ("true", "false"):
+            content["answer"] = self.answer.data == "true"
+        content["feedback_true"] = _clean(self.feedback_true.data)
+        content["feedback_false"] = _clean(self.feedback_false.data)
+        return content
+
+    def fill(self, content: dict[str, Any]) -> None:
+        super().fill(content)
+        self.answer.data = "true" if content["answer"] else "false"
+        self.feedback_true.data = content.get("feedback_true", "")
+        self.feedback_false.data = content.get("feedback_false", "")
+
 
 class ShortAnswerForm(QuestionForm):
+    kind = "short_answer"
     answers = FieldList(FormField(ShortAnswerRowForm), min_entries=4)
+
+    def to_content(self) -> dict[str, Any]:
+        content = super().to_content()
+        rows = self._rows("answers", lambda r: not (_clean(r["text"]) or _clean(r["feedback"])))
+        content["answers"] = [
+            {
+                "text": _clean(r["text"]),
+                "credit": _credit(r["credit"]),
+                "feedback": _clean(r["feedback"]),
+            }
+            for r in rows
+        ]
+        return content
+
+    def fill(self, content: dict[str, Any]) -> None:
+        super().fill(content)
+        answers = [
+            {
+                "text": a["text"],
+                "credit": _percent(a.get("credit", 1.0)),
+                "feedback": a.get("feedback", ""),
+            }
+            for a in content["answers"]
+        ]
+        self._fill_rows("answers", answers, {"text": "", "credit": 100, "feedback": ""})
 
 
 class NumericalForm(QuestionForm):
+    kind = "numerical"
     answers = FieldList(FormField(NumericalRowForm), min_entries=3)
     unit = StringField("Unit", validators=[Length(max=40)], description="Optional, e.g. km.")
 
+    _NUMBERS = ("value", "tolerance", "min", "max")
 
-class ClozeForm(QuestionForm):
-    text = TextAreaField(
-        "Text with gaps", description="Mark the gaps {{1}}, {{2}} and so on, in order."
-    )
-    gaps = FieldList(
-        StringField(
-            "Gap",
-            description=(
-                "Accepted answers separated by |, e.g. Khrushchev | Khrushchyov. For a "
-                "drop-down, start with options: and mark the right one with *, "
-                "e.g. options: 1953 | *1956 | 1964."
-            ),
-        ),
-        min_entries=4,
-    )
+    def to_content(self) -> dict[str, Any]:
+        content = super().to_content()
+        rows = self._rows(
+            "answers",
+            lambda r: all(r[k] is None for k in self._NUMBERS) and not _clean(r["feedback"]),
+        )
+        answers = []
+        for r in rows:
+            answer = {k: r[k] for k in self._NUMBERS if r[k] is not None}
+            answer["credit"] = _credit(r["credit"])
+            answer["feedback"] = _clean(r["feedback"])
+            answers.append(answer)
+        content["answers"] = answers
+        content["unit"] = _clean(self.unit.data)
+        return content
 
-
-class MatchingForm(QuestionForm):
-    pairs = FieldList(FormField(PairForm), min_entries=4)
-    distractors = TextAreaField(
-        "Distractors", description="Extra right-hand answers that match nothing, one per line."
-    )
-
-
-class OrderingForm(QuestionForm):
-    items = FieldList(
-        StringField("Item", description="List the items in the correct order."), min_entries=5
-    )
-
-
-class EssayForm(QuestionForm):
-    model_answer = TextAreaField("Model answer", description="Markdown.")
-    rubric = TextAreaField("Rubric", description="Optional. Markdown: what a good answer covers.")
-
-
-FORMS: dict[str, type[QuestionForm]] = {
-    "flashcard": FlashcardForm,
-    "multiple_choice": MultipleChoiceForm,
-    "multiple_response": MultipleResponseForm,
-    "true_false": TrueFalseForm,
-    "short_answer": ShortAnswerForm,
-    "numerical": NumericalForm,
-    "cloze": ClozeForm,
-    "matching": MatchingForm,
-    "ordering": OrderingForm,
-    "essay": EssayForm,
-}
-
-# The list fields of each type, for templates and error mapping.
-ROW_FIELDS = ("options", "answers", "gaps", "pairs", "items")
-
-
-# -- form → content ----------------------------------------------------------------------------
-
-
-def _clean(value: Any) -> str:
-    return (value or "").strip() if isinstance(value, str) or value is None else str(value)
-
-
-def _rows(form: QuestionForm, name: str, is_blank: Callable[[Any], bool]) -> list[Any]:
-    """The non-blank rows of a list field; records which form row each content index is."""
-    rows, mapping = [], []
-    for number, entry in enumerate(getattr(form, name).entries):
-        data = entry.data
-        if is_blank(data):
-            continue
-        rows.append(data)
-        mapping.append(number)
-    form.row_map[name] = mapping
-    return rows
-
-
-def _credit(percent: float | None) -> float:
-    return 1.0 if percent is None else percent / 100
+    def fill(self, content: dict[str, Any]) -> None:
+        super().fill(content)
+        answers = [
+            {
+                **{k: a.get(k) for k in self._NUMBERS},
+                "credit": _percent(a.get("credit", 1.0)),
+                "feedback": a.get("feedback", ""),
+            }
+            for a in content["answers"]
+        ]
+        self._fill_rows("answers", answers, {"credit": 100})
+        self.unit.data = content.get("unit", "")
 
 
 def _parse_gap(raw: str, index: int) -> dict[str, Any]:
@@ -335,85 +422,6 @@ def _parse_gap(raw: str, index: int) -> dict[str, Any]:
     return {"answers": [a.strip() for a in raw.split("|") if a.strip()]}
 
 
-def content_from_form(kind: str, form: QuestionForm) -> dict[str, Any]:
-    """The question content the form describes, blank rows left out; not yet validated.
-
-    Raises ValidationError for a cloze gap whose options mark no single right one.
-    """
-    form.row_map = {}
-    content: dict[str, Any] = {"prompt": _clean(form.prompt.data)}
-    if kind == "flashcard":
-        content["back"] = _clean(form.back.data)
-    elif kind in ("multiple_choice", "multiple_response"):
-        rows = _rows(
-            form,
-            "options",
-            lambda r: not (_clean(r["text"]) or _clean(r["feedback"]) or r["correct"]),
-        )
-        content["options"] = [
-            {
-                "text": _clean(r["text"]),
-                "correct": bool(r["correct"]),
-                "feedback": _clean(r["feedback"]),
-            }
-            for r in rows
-        ]
-        content["pin_order"] = bool(form.pin_order.data)
-    elif kind == "true_false":
-        if form.answer.data in ("true", "false"):
-            content["answer"] = form.answer.data == "true"
-        content["feedback_true"] = _clean(form.feedback_true.data)
-        content["feedback_false"] = _clean(form.feedback_false.data)
-    elif kind == "short_answer":
-        rows = _rows(form, "answers", lambda r: not (_clean(r["text"]) or _clean(r["feedback"])))
-        content["answers"] = [
-            {
-                "text": _clean(r["text"]),
-                "credit": _credit(r["credit"]),
-                "feedback": _clean(r["feedback"]),
-            }
-            for r in rows
-        ]
-    elif kind == "numerical":
-        numbers = ("value", "tolerance", "min", "max")
-        rows = _rows(
-            form,
-            "answers",
-            lambda r: all(r[k] is None for k in numbers) and not _clean(r["feedback"]),
-        )
-        answers = []
-        for r in rows:
-            answer = {k: r[k] for k in numbers if r[k] is not None}
-            answer["credit"] = _credit(r["credit"])
-            answer["feedback"] = _clean(r["feedback"])
-            answers.append(answer)
-        content["answers"] = answers
-        content["unit"] = _clean(form.unit.data)
-    elif kind == "cloze":
-        content["text"] = _clean(form.text.data)
-        rows = _rows(form, "gaps", lambda r: not _clean(r))
-        content["gaps"] = [_parse_gap(_clean(r), i) for i, r in enumerate(rows)]
-    elif kind == "matching":
-        rows = _rows(form, "pairs", lambda r: not (_clean(r["left"]) or _clean(r["right"])))
-        content["pairs"] = [{"left": _clean(r["left"]), "right": _clean(r["right"])} for r in rows]
-        lines = (form.distractors.data or "").splitlines()
-        content["distractors"] = [line.strip() for line in lines if line.strip()]
-    elif kind == "ordering":
-        content["items"] = [_clean(r) for r in _rows(form, "items", lambda r: not _clean(r))]
-    elif kind == "essay":
-        content["model_answer"] = _clean(form.model_answer.data)
-        content["rubric"] = _clean(form.rubric.data)
-    return content
-
-
-# -- content → form ----------------------------------------------------------------------------
-
-
-def _percent(credit: float) -> float | int:
-    percent = round(credit * 100, 2)
-    return int(percent) if percent == int(percent) else percent
-
-
 def _format_gap(gap: dict[str, Any]) -> str:
     if "options" in gap:
         marked = [("*" if i == gap["correct"] else "") + o for i, o in enumerate(gap["options"])]
@@ -421,61 +429,108 @@ def _format_gap(gap: dict[str, Any]) -> str:
     return " | ".join(gap["answers"])
 
 
-def _fill_rows(form: QuestionForm, name: str, data: list[Any], blank: Any) -> None:
-    field = getattr(form, name)
-    rows = data + [blank] * SPARE_ROWS
-    rows += [blank] * max(0, field.min_entries - len(rows))
-    field.process(None, data=rows)
+class ClozeForm(QuestionForm):
+    kind = "cloze"
+    text = TextAreaField(
+        "Text with gaps", description="Mark the gaps {{1}}, {{2}} and so on, in order."
+    )
+    gaps = FieldList(
+        StringField(
+            "Gap",
+            description=(
+                "Accepted answers separated by |, e.g. Khrushchev | Khrushchyov. For a "
+                "drop-down, start with options: and mark the right one with *, "
+                "e.g. options: 1953 | *1956 | 1964."
+            ),
+        ),
+        min_entries=4,
+    )
+
+    def to_content(self) -> dict[str, Any]:
+        content = super().to_content()
+        content["text"] = _clean(self.text.data)
+        rows = self._rows("gaps", lambda r: not _clean(r))
+        content["gaps"] = [_parse_gap(_clean(r), i) for i, r in enumerate(rows)]
+        return content
+
+    def fill(self, content: dict[str, Any]) -> None:
+        super().fill(content)
+        self.text.data = content["text"]
+        self._fill_rows("gaps", [_format_gap(g) for g in content["gaps"]], "")
 
 
-def fill_form_from_content(kind: str, form: QuestionForm, content: dict[str, Any]) -> None:
-    """Put stored (validated) content into the form's type fields, with spare blank rows."""
-    form.prompt.data = content.get("prompt", "")
-    if kind == "flashcard":
-        form.back.data = content["back"]
-    elif kind in ("multiple_choice", "multiple_response"):
-        options = [
-            {"text": o["text"], "correct": o["correct"], "feedback": o.get("feedback", "")}
-            for o in content["options"]
-        ]
-        _fill_rows(form, "options", options, {"text": "", "correct": False, "feedback": ""})
-        form.pin_order.data = bool(content.get("pin_order"))
-    elif kind == "true_false":
-        form.answer.data = "true" if content["answer"] else "false"
-        form.feedback_true.data = content.get("feedback_true", "")
-        form.feedback_false.data = content.get("feedback_false", "")
-    elif kind == "short_answer":
-        answers = [
-            {
-                "text": a["text"],
-                "credit": _percent(a.get("credit", 1.0)),
-                "feedback": a.get("feedback", ""),
-            }
-            for a in content["answers"]
-        ]
-        _fill_rows(form, "answers", answers, {"text": "", "credit": 100, "feedback": ""})
-    elif kind == "numerical":
-        answers = [
-            {
-                **{k: a.get(k) for k in ("value", "tolerance", "min", "max")},
-                "credit": _percent(a.get("credit", 1.0)),
-                "feedback": a.get("feedback", ""),
-            }
-            for a in content["answers"]
-        ]
-        _fill_rows(form, "answers", answers, {"credit": 100})
-        form.unit.data = content.get("unit", "")
-    elif kind == "cloze":
-        form.text.data = content["text"]
-        _fill_rows(form, "gaps", [_format_gap(g) for g in content["gaps"]], "")
-    elif kind == "matching":
-        _fill_rows(form, "pairs", list(content["pairs"]), {"left": "", "right": ""})
-        form.distractors.data = "\n".join(content.get("distractors", []))
-    elif kind == "ordering":
-        _fill_rows(form, "items", list(content["items"]), "")
-    elif kind == "essay":
-        form.model_answer.data = content["model_answer"]
-        form.rubric.data = content.get("rubric", "")
+class MatchingForm(QuestionForm):
+    kind = "matching"
+    pairs = FieldList(FormField(PairForm), min_entries=4)
+    distractors = TextAreaField(
+        "Distractors", description="Extra right-hand answers that match nothing, one per line."
+    )
+
+    def to_content(self) -> dict[str, Any]:
+        content = super().to_content()
+        rows = self._rows("pairs", lambda r: not (_clean(r["left"]) or _clean(r["right"])))
+        content["pairs"] = [{"left": _clean(r["left"]), "right": _clean(r["right"])} for r in rows]
+        lines = (self.distractors.data or "").splitlines()
+        content["distractors"] = [line.strip() for line in lines if line.strip()]
+        return content
+
+    def fill(self, content: dict[str, Any]) -> None:
+        super().fill(content)
+        self._fill_rows("pairs", list(content["pairs"]), {"left": "", "right": ""})
+        self.distractors.data = "\n".join(content.get("distractors", []))
+
+
+class OrderingForm(QuestionForm):
+    kind = "ordering"
+    items = FieldList(
+        StringField("Item", description="List the items in the correct order."), min_entries=5
+    )
+
+    def to_content(self) -> dict[str, Any]:
+        content = super().to_content()
+        content["items"] = [_clean(r) for r in self._rows("items", lambda r: not _clean(r))]
+        return content
+
+    def fill(self, content: dict[str, Any]) -> None:
+        super().fill(content)
+        self._fill_rows("items", list(content["items"]), "")
+
+
+class EssayForm(QuestionForm):
+    kind = "essay"
+    model_answer = TextAreaField("Model answer", description="Markdown.")
+    rubric = TextAreaField("Rubric", description="Optional. Markdown: what a good answer covers.")
+
+    def to_content(self) -> dict[str, Any]:
+        content = super().to_content()
+        content["model_answer"] = _clean(self.model_answer.data)
+        content["rubric"] = _clean(self.rubric.data)
+        return content
+
+    def fill(self, content: dict[str, Any]) -> None:
+        super().fill(content)
+        self.model_answer.data = content["model_answer"]
+        self.rubric.data = content.get("rubric", "")
+
+
+FORMS: dict[str, type[QuestionForm]] = {
+    form.kind: form
+    for form in (
+        FlashcardForm,
+        MultipleChoiceForm,
+        MultipleResponseForm,
+        TrueFalseForm,
+        ShortAnswerForm,
+        NumericalForm,
+        ClozeForm,
+        MatchingForm,
+        OrderingForm,
+        EssayForm,
+    )
+}
+
+# The list fields of each type, for templates and error mapping.
+ROW_FIELDS = ("options", "answers", "gaps", "pairs", "items")
 
 
 # -- engine errors → form fields ---------------------------------------------------------------

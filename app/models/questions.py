@@ -1,4 +1,4 @@
-"""Questions: typed content checked by app.questions.validation."""
+"""Questions: typed content checked by app.questions.validate_content."""
 
 from __future__ import annotations
 
@@ -35,7 +35,7 @@ class Question(Base):
     topic_id: Mapped[int | None] = mapped_column(
         ForeignKey("topics.id", ondelete="SET NULL"), index=True
     )
-    kind: Mapped[str] = mapped_column(String(24))  # key in app.questions.types
+    kind: Mapped[str] = mapped_column(String(24))  # key in app.questions.QUESTION_TYPES
     # Stable across edits and imports; what `flask seed` and importers match on.
     external_id: Mapped[str] = mapped_column(String(120))
     content: Mapped[dict[str, Any]] = mapped_column(JsonDocument)

@@ -13,6 +13,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import Conflict
 from ..models import ReviewCard, ReviewLog, StudyAction, StudySettings
+from ..questions import CORRECT_THRESHOLD
 from .actions import last_action, record_action
 from .cards import user_card
 from .days import as_utc
@@ -23,8 +24,6 @@ from .settings import format_interval, settings_for_update
 # Anki's default leech threshold. As in Anki, a card that keeps lapsing after being
 # unsuspended is flagged again every half threshold (12, 16, ... lapses).
 LEECH_LAPSES = 8
-# A graded answer this close to full marks counts as right (float sums of part credit).
-FULL_MARKS = 0.999
 # Below half marks an answer counts as forgotten: FSRS treats Hard as a recall, and a
 # mostly wrong answer should not grow the card's stability.
 PASS_MARK = 0.5
@@ -56,7 +55,7 @@ def rating_for_grade(fraction: float) -> fsrs.Rating:
     Easy is never suggested: whether recall was effortless is the student's call, and
     the student can override any suggestion.
     """
-    if fraction >= FULL_MARKS:
+    if fraction >= CORRECT_THRESHOLD:
         return fsrs.Rating.Good
     if fraction >= PASS_MARK:
         return fsrs.Rating.Hard

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
-from app.attempts import answer_summary, presentation
+from app.attempts import presentation
 from app.attempts.practice import (
     PracticeError,
     SessionNotFound,
@@ -24,6 +24,7 @@ from app.attempts.practice import (
 )
 from app.extensions import db
 from app.models import PracticeItem, PracticeSession, Question, QuestionBank, Topic
+from app.questions import describe_response
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 CONTENT = {
@@ -467,4 +468,4 @@ def test_review_lists_each_answer_in_words(catalogue, student):
     ],
 )
 def test_answer_summary(kind, content, response, summary):
-    assert answer_summary(kind, content, response) == summary
+    assert describe_response(kind, content, response) == summary

@@ -4,8 +4,7 @@ from typing import Any
 
 import pytest
 
-from app.questions import GradeResult, ValidationError, grade
-from app.questions.grading import normalize_text, parse_number
+from app.questions import GradeResult, ValidationError, grade, normalize_text, parse_number
 
 MULTIPLE_CHOICE = {
     "prompt": "When was the Secret Speech?",

@@ -1,0 +1,1 @@
+"""One module per question type; app.questions.registry lists them."""

@@ -15,9 +15,9 @@ import yaml
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from .documents import excerpt_in_section, split_sections
 from .models import Question, QuestionBank, SourceDocument, Topic
 from .questions import ValidationError, validate_content
+from .sources.documents import excerpt_in_section, split_sections
 
 QUESTION_KEYS = {"id", "type", "difficulty", "section", "explanation", "source"}
 MAX_EXCERPT_CHARS = 300

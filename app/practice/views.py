@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from .. import clock
 from ..extensions import db
 from ..models import PracticeItem, PracticeSession
-from ..models.types import utcnow
 from ..questions import QUESTION_TYPES, parse_response
-from .blueprint import bp
 from .forms import ActionForm, StartForm
 from .service import (
     MAX_QUESTIONS,
@@ -32,6 +31,8 @@ from .service import (
     start_session,
     stored_result,
 )
+
+bp = Blueprint("practice", __name__, url_prefix="/practice", template_folder="templates")
 
 
 def _session_or_404(session_id: int) -> PracticeSession:
@@ -73,7 +74,7 @@ def start():
                 kinds=form.kinds.data or [],
                 count=form.count.data,
                 feedback=form.feedback.data,
-                now=utcnow(),
+                now=clock.now(),
             )
         except PracticeError as exc:
             db.session.rollback()
@@ -116,7 +117,9 @@ def item(session_id: int, position: int):
             reveal_response = response  # show the answer, then ask how it went
         else:
             try:
-                answer_item(db.session, current_user.id, session_id, position, response, utcnow())
+                answer_item(
+                    db.session, current_user.id, session_id, position, response, clock.now()
+                )
             except PracticeError as exc:
                 db.session.rollback()
                 flash(exc.message, "error")
@@ -171,7 +174,7 @@ def retry(session_id: int):
         flash("The form expired; press the button again.", "error")
         return redirect(results_url)
     try:
-        practice = retry_missed(db.session, current_user.id, session_id, now=utcnow())
+        practice = retry_missed(db.session, current_user.id, session_id, now=clock.now())
     except PracticeError as exc:
         db.session.rollback()
         flash(exc.message, "error")
@@ -189,7 +192,7 @@ def add_to_reviews(session_id: int):
         flash("The form expired; press the button again.", "error")
         return redirect(results_url)
     try:
-        added = add_missed_to_reviews(db.session, current_user.id, session_id, utcnow())
+        added = add_missed_to_reviews(db.session, current_user.id, session_id, clock.now())
     except PracticeError as exc:
         db.session.rollback()
         flash(exc.message, "error")

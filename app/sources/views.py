@@ -7,9 +7,9 @@ from flask_login import login_required
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
-from ..documents import locate_excerpt, normalize_space, split_sections
 from ..extensions import db
 from ..models import Question, SourceDocument
+from .documents import locate_excerpt, normalize_space, split_sections
 
 FIRST_MARK = '<mark id="cited" class="cited" tabindex="-1">'
 MARK = '<mark class="cited">'

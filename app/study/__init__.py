@@ -1,4 +1,5 @@
-from . import dashboard, views  # noqa: F401  (routes register on bp)
-from .blueprint import bp
+"""Spaced-repetition study: the review queue, settings and exam dates."""
+
+from .views import bp
 
 __all__ = ["bp"]

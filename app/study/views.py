@@ -6,16 +6,16 @@ import json
 from datetime import UTC, datetime
 
 import fsrs
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..access import safe_next
+from .. import clock
+from ..access import bank_or_404, own_card_or_404, owns_card, safe_next, topic_or_404, visible_banks
 from ..banks.service import presentation_rng
 from ..extensions import db
-from ..models import QuestionBank, ReviewCard, StudySettings, Topic
-from ..models.types import utcnow
+from ..models import ReviewCard, StudySettings
 from ..questions import QUESTION_TYPES, grade, parse_response, present
 from ..scheduling import (
     CardNotFound,
@@ -49,18 +49,12 @@ from ..scheduling import (
     unsuspend_card,
     update_settings,
 )
-from .blueprint import bp
 from .forms import AddToReviewsForm, ExamDateForm, RatingForm, SettingsForm
+
+bp = Blueprint("study", __name__, url_prefix="/study", template_folder="templates")
 
 RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 MAX_DURATION_MS = 10 * 60 * 1000  # longer means the student walked away
-
-
-def _user_card(card_id: int) -> ReviewCard:
-    card = db.session.get(ReviewCard, card_id)
-    if card is None or card.user_id != current_user.id:
-        abort(404)
-    return card
 
 
 def _now_ms() -> int:
@@ -93,7 +87,7 @@ def _card_view(card: ReviewCard, now: datetime, settings: StudySettings | None =
 @bp.get("/")
 @login_required
 def queue():
-    now = utcnow()
+    now = clock.now()
     context = study_context(db.session, current_user.id, now)
     counts = queue_counts(db.session, current_user.id, now, context=context)
     reveal_id = request.args.get("reveal", type=int)
@@ -102,7 +96,7 @@ def queue():
         # Show the answer of the card the student was looking at, even if the queue
         # has moved on meanwhile (a learning step fell due).
         card = db.session.get(ReviewCard, reveal_id)
-        if card is not None and card.user_id == current_user.id and not card.suspended:
+        if card is not None and owns_card(current_user, card) and not card.suspended:
             entry = QueueEntry(card, "reveal")
     if entry is None:
         reveal_id = None
@@ -137,8 +131,8 @@ def check(card_id: int):
 
     CSRF on this and every other POST is checked by CSRFProtect before the view runs.
     """
-    card = _user_card(card_id)
-    now = utcnow()
+    card = own_card_or_404(card_id)
+    now = clock.now()
     question = card.question
     response = parse_response(question.kind, question.content, request.form)
     result = grade(question.kind, question.content, response)
@@ -175,7 +169,7 @@ def answer(card_id: int):
             current_user.id,
             card_id,
             fsrs.Rating(form.rating.data),
-            utcnow(),
+            clock.now(),
             expected_version=form.version.data,
             duration_ms=_duration(form.shown_at.data),
             answer=answer_data,
@@ -220,7 +214,7 @@ def undo():
 def card_action(card_id: int, action: str):
     change = {"suspend": suspend_card, "unsuspend": unsuspend_card, "bury": bury_card}[action]
     try:
-        change(db.session, current_user.id, card_id, utcnow())
+        change(db.session, current_user.id, card_id, clock.now())
     except CardNotFound:
         abort(404)
     db.session.commit()
@@ -251,10 +245,10 @@ def add():
         flash("Choose a bank, a topic or a question to add.", "error")
         return redirect(url_for("banks.index"))
     if scope["bank_id"]:
-        db.get_or_404(QuestionBank, scope["bank_id"])
+        bank_or_404(scope["bank_id"])
     if scope["topic_id"]:
-        db.get_or_404(Topic, scope["topic_id"])
-    added = add_to_reviews(db.session, current_user.id, now=utcnow(), **scope)
+        topic_or_404(scope["topic_id"])
+    added = add_to_reviews(db.session, current_user.id, now=clock.now(), **scope)
     db.session.commit()
     if added:
         flash(f"Added {added} card{'s' if added != 1 else ''} to your reviews.", "success")
@@ -320,7 +314,7 @@ def settings():
 @login_required
 def optimize():
     try:
-        result = optimize_parameters(db.session, current_user.id, utcnow())
+        result = optimize_parameters(db.session, current_user.id, clock.now())
     except (OptimizerUnavailable, NotEnoughReviews) as exc:
         db.session.rollback()
         flash(str(exc), "warning")
@@ -343,7 +337,7 @@ def optimize():
 
 def _exam_scopes() -> list[tuple[str, str]]:
     choices = []
-    for bank in db.session.scalars(select(QuestionBank).order_by(QuestionBank.title)):
+    for bank in visible_banks(db.session, current_user):
         choices.append((f"bank:{bank.id}", bank.title))
         for topic in sorted(bank.topics, key=lambda t: t.path):
             choices.append((f"topic:{topic.id}", f"{bank.title} › {topic.path}"))
@@ -356,7 +350,7 @@ def exams():
     form = ExamDateForm()
     form.scope.choices = _exam_scopes()
     settings_row = get_settings(db.session, current_user.id)
-    today = study_day(utcnow(), current_user.time_zone, settings_row.day_starts_at_hour)
+    today = study_day(clock.now(), current_user.time_zone, settings_row.day_starts_at_hour)
     if form.validate_on_submit():
         kind, _, raw_id = form.scope.data.partition(":")
         scope = {"bank_id": int(raw_id)} if kind == "bank" else {"topic_id": int(raw_id)}
@@ -394,3 +388,9 @@ def delete_exam(exam_id: int):
     db.session.commit()
     flash("Exam date removed.", "success")
     return redirect(url_for("study.exams"))
+
+
+@bp.get("/progress")
+def old_progress():
+    """The progress page moved to /progress/; old bookmarks still arrive there."""
+    return redirect(url_for("progress.index"), code=301)

@@ -78,6 +78,6 @@ def test_unknown_page_is_404_in_layout(client):
 
 
 def test_navigation_marks_only_the_current_page(student_client):
-    page = student_client.get("/study/progress").get_data(as_text=True)
+    page = student_client.get("/progress/").get_data(as_text=True)
     assert page.count('aria-current="page"') == 1
-    assert 'active" aria-current="page" href="/study/progress"' in page
+    assert 'active" aria-current="page" href="/progress/"' in page

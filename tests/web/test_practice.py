@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import re
-import sys
 from pathlib import Path
 
 import pytest
@@ -150,14 +149,6 @@ def test_missed_questions_are_added_to_reviews(bank, student_client):
     assert {card.question_id for card in cards} == missed
     again = student_client.post(url, follow_redirects=True).get_data(as_text=True)
     assert "already in your reviews" in again
-
-
-def test_without_reviews_the_button_says_so(bank, student_client, monkeypatch):
-    monkeypatch.setitem(sys.modules, "app.scheduling", None)  # as if not written yet
-    practice = finished_session(student_client, bank, right_positions=set(), count=2)
-    url = f"/practice/{practice.id}/reviews"
-    page = student_client.post(url, follow_redirects=True).get_data(as_text=True)
-    assert "Reviews are not available yet." in page and "0 / 2 · 0%" in page
 
 
 def test_feedback_at_the_end_and_self_graded_questions(bank, student_client):

@@ -1,11 +1,11 @@
-"""The progress dashboard: a student's own figures, as charts and as tables."""
+"""The progress page: a student's own figures, as charts and as tables."""
 
 from __future__ import annotations
 
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, url_for
+from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -17,21 +17,18 @@ from ..analytics import (
     line_chart,
     progress_report,
 )
+from ..clock import now
 from ..extensions import db
-from ..models.types import utcnow
-from .blueprint import bp
+
+bp = Blueprint("progress", __name__, url_prefix="/progress", template_folder="templates")
 
 
-@bp.get("/progress")
+@bp.get("/")
 @login_required
-def dashboard():
-    report = progress_report(db.session, current_user.id, utcnow())
+def index():
+    report = progress_report(db.session, current_user.id, now())
     return render_template(
-        "study/dashboard.html",
-        report=report,
-        charts=_charts(report),
-        long_date=long_date,
-        practice_url=url_for("practice.start") if "practice" in current_app.blueprints else None,
+        "progress/index.html", report=report, charts=_charts(report), long_date=long_date
     )
 
 

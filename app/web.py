@@ -12,7 +12,7 @@ from contextlib import contextmanager
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, flash, redirect, render_template, request, url_for
+from flask import Flask, Response, flash, redirect, render_template, request, url_for
 from flask_wtf import FlaskForm
 from werkzeug.exceptions import HTTPException
 
@@ -48,18 +48,20 @@ def reported_on(
     form: FlaskForm,
     *also: type[Exception],
     fields: Mapping[str, str] | None = None,
+    fallback: str | None = None,
 ) -> Iterator[None]:
     """Roll back a refused change and show why on the form.
 
     A DomainError (or one of `also`, read the same way) puts its message on the field
-    it names, renamed through `fields` when the form calls it something else, or on
-    the form as a whole. Code after the `with` block runs only when it was refused.
+    it names, renamed through `fields` when the form calls it something else; an error
+    that names no field goes on `fallback`, else on the form as a whole. Code after the
+    `with` block runs only when the change was refused.
     """
     try:
         yield
     except (DomainError, *also) as exc:
         db.session.rollback()
-        name = getattr(exc, "field", None)
+        name = getattr(exc, "field", None) or fallback
         name = (fields or {}).get(name, name) if name else None
         message = getattr(exc, "message", None) or str(exc)
         if name and name in form:
@@ -67,6 +69,13 @@ def reported_on(
             field.errors = [*field.errors, message]
         else:
             form.form_errors.append(message)
+
+
+def refused(exc: Exception | str, to: str, category: str = "error") -> Response:
+    """Roll back a refused action, say why, and go to `to`."""
+    db.session.rollback()
+    flash(exc if isinstance(exc, str) else getattr(exc, "message", None) or str(exc), category)
+    return redirect(to)
 
 
 def _same_site_referrer() -> str | None:

@@ -9,6 +9,7 @@ from .. import clock
 from ..extensions import db
 from ..models import PracticeItem, PracticeSession
 from ..questions import QUESTION_TYPES, parse_response
+from ..web import refused, render_form, reported_on
 from .forms import ActionForm, StartForm
 from .service import (
     MAX_QUESTIONS,
@@ -63,9 +64,9 @@ def _plural(count: int, noun: str) -> str:
 @bp.route("/", methods=["GET", "POST"])
 @login_required
 def start():
-    form = StartForm(db.session)
+    form = StartForm(db.session, current_user)
     if form.validate_on_submit():
-        try:
+        with reported_on(form, PracticeError):
             practice = start_session(
                 db.session,
                 current_user.id,
@@ -76,26 +77,19 @@ def start():
                 feedback=form.feedback.data,
                 now=clock.now(),
             )
-        except PracticeError as exc:
-            db.session.rollback()
-            target = getattr(form, exc.field or "", None)
-            errors = target.errors if target is not None else form.form_errors
-            errors.append(exc.message)
-        else:
             db.session.commit()
             drawn = len(practice.items)
             if drawn < form.count.data:
                 verb = "matches" if drawn == 1 else "match"
                 flash(f"Only {_plural(drawn, 'question')} {verb}, so this session has {drawn}.")
             return redirect(_next_url(practice))
-    page = render_template(
+    return render_form(
         "practice/start.html",
-        form=form,
+        form,
         types=QUESTION_TYPES,
         min_questions=MIN_QUESTIONS,
         max_questions=MAX_QUESTIONS,
     )
-    return page, 422 if form.errors else 200
 
 
 @bp.get("/<int:session_id>")
@@ -121,9 +115,7 @@ def item(session_id: int, position: int):
                     db.session, current_user.id, session_id, position, response, clock.now()
                 )
             except PracticeError as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
-                return redirect(here)
+                return refused(exc, here)
             db.session.commit()
             if practice.feedback == "end":
                 return redirect(_next_url(practice, position))
@@ -176,9 +168,7 @@ def retry(session_id: int):
     try:
         practice = retry_missed(db.session, current_user.id, session_id, now=clock.now())
     except PracticeError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(results_url)
+        return refused(exc, results_url)
     db.session.commit()
     return redirect(_next_url(practice))
 
@@ -194,9 +184,7 @@ def add_to_reviews(session_id: int):
     try:
         added = add_missed_to_reviews(db.session, current_user.id, session_id, clock.now())
     except PracticeError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(results_url)
+        return refused(exc, results_url)
     db.session.commit()
     if added:
         flash(f"Added {_plural(added, 'question')} to your reviews.", "success")

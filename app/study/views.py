@@ -49,6 +49,7 @@ from ..scheduling import (
     unsuspend_card,
     update_settings,
 )
+from ..web import refused, render_form, reported_on
 from .forms import AddToReviewsForm, ExamDateForm, RatingForm, SettingsForm
 
 bp = Blueprint("study", __name__, url_prefix="/study", template_folder="templates")
@@ -178,9 +179,7 @@ def answer(card_id: int):
     except CardNotFound:
         abort(404)
     except StaleAnswer:
-        db.session.rollback()
-        flash("That answer was already recorded.", "info")
-        return redirect(url_for("study.queue"))
+        return refused("That answer was already recorded.", url_for("study.queue"), "info")
     db.session.commit()
     if outcome.leech_now:
         flash(
@@ -197,13 +196,13 @@ def undo():
     try:
         undo_last_answer(db.session, current_user.id)
     except NothingToUndo:
-        db.session.rollback()
-        flash("There is no answer to undo.", "info")
-        return redirect(url_for("study.queue"))
+        return refused("There is no answer to undo.", url_for("study.queue"), "info")
     except StaleAnswer:
-        db.session.rollback()
-        flash("That card was answered again meanwhile, so nothing was undone.", "warning")
-        return redirect(url_for("study.queue"))
+        return refused(
+            "That card was answered again meanwhile, so nothing was undone.",
+            url_for("study.queue"),
+            "warning",
+        )
     db.session.commit()
     flash("Last answer undone.", "success")
     return redirect(url_for("study.queue"))
@@ -275,7 +274,7 @@ def settings():
         except SettingsError as exc:
             form.relearning_steps.errors = [str(exc)]
         if not form.learning_steps.errors and not form.relearning_steps.errors:
-            try:
+            with reported_on(form, SettingsError, fallback="desired_retention"):
                 update_settings(
                     db.session,
                     current_user.id,
@@ -287,10 +286,6 @@ def settings():
                     maximum_interval=form.maximum_interval.data,
                     day_starts_at_hour=form.day_starts_at_hour.data,
                 )
-            except SettingsError as exc:
-                db.session.rollback()
-                form.desired_retention.errors = [str(exc)]
-            else:
                 db.session.commit()
                 flash("Settings saved. They apply from your next answer.", "success")
                 return redirect(url_for("study.settings"))
@@ -301,13 +296,13 @@ def settings():
         .where(ReviewCard.user_id == current_user.id, ReviewCard.suspended.is_(True))
         .order_by(ReviewCard.id)
     ).all()
-    return render_template(
+    return render_form(
         "study/settings.html",
-        form=form,
+        form,
         settings=current,
         suspended=suspended,
         optimizer_ready=optimizer_available(),
-    ), (200 if not form.errors else 422)
+    )
 
 
 @bp.post("/optimize")
@@ -316,9 +311,7 @@ def optimize():
     try:
         result = optimize_parameters(db.session, current_user.id, clock.now())
     except (OptimizerUnavailable, NotEnoughReviews) as exc:
-        db.session.rollback()
-        flash(str(exc), "warning")
-        return redirect(url_for("study.settings"))
+        return refused(exc, url_for("study.settings"), "warning")
     db.session.commit()
     if result.applied:
         flash(
@@ -354,7 +347,7 @@ def exams():
     if form.validate_on_submit():
         kind, _, raw_id = form.scope.data.partition(":")
         scope = {"bank_id": int(raw_id)} if kind == "bank" else {"topic_id": int(raw_id)}
-        try:
+        with reported_on(form, ExamError, fallback="exam_on"):
             set_exam_date(
                 db.session,
                 current_user.id,
@@ -363,19 +356,13 @@ def exams():
                 today=today,
                 **scope,
             )
-        except ExamError as exc:
-            db.session.rollback()
-            form.exam_on.errors = [str(exc)]
-        else:
             db.session.commit()
             flash("Exam date set: at-risk cards will come up early until then.", "success")
             return redirect(url_for("study.exams"))
     db.session.commit()
-    return render_template(
-        "study/exams.html",
-        form=form,
-        exams=active_exam_dates(db.session, current_user.id, today),
-    ), (200 if not form.errors else 422)
+    return render_form(
+        "study/exams.html", form, exams=active_exam_dates(db.session, current_user.id, today)
+    )
 
 
 @bp.post("/exams/<int:exam_id>/delete")

@@ -13,12 +13,12 @@ from ..analytics import (
     ProgressReport,
     bar_chart,
     calendar_heatmap,
-    format_number,
     line_chart,
     progress_report,
 )
 from ..clock import now
 from ..extensions import db
+from ..numbers import format_percent
 
 bp = Blueprint("progress", __name__, url_prefix="/progress", template_folder="templates")
 
@@ -38,10 +38,6 @@ def long_date(day: date) -> str:
 
 def _short_date(day: date) -> str:
     return f"{day.day} {day:%b}"
-
-
-def _percent(value: float) -> str:
-    return f"{format_number(round(value, 1))}%"
 
 
 def _inline(svg: str) -> Markup:
@@ -91,7 +87,7 @@ def _charts(report: ProgressReport) -> dict[str, Markup]:
                 "Session finished",
                 "Score",
                 y_max=100,
-                value_format=_percent,
+                value_format=lambda value: format_percent(value / 100),
                 chart_id="practice",
             )
         )

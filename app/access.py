@@ -1,53 +1,167 @@
-"""Who may do what: role and ownership, checked here and nowhere else."""
+"""Who may do what: one predicate per rule, and the loaders views fetch objects through.
+
+Predicates take the user and the object and answer yes or no; views, templates and
+services all ask them. Loaders fetch an object for the signed-in user and refuse in
+one call: 404 for what the user may not see (another student's card looks like no
+card), 403 for what they may see but not change. A new rule is one predicate here
+and, when views fetch by it, one loader next to it.
+"""
 
 from __future__ import annotations
 
+from typing import Any
 from urllib.parse import urlsplit
 
-from flask import abort, current_app, flash, redirect, request, url_for
+from flask import Flask, abort, current_app, flash, redirect, request, url_for
 from flask_login import LoginManager, current_user
+from sqlalchemy import Select, false, select
+from sqlalchemy.orm import Session
 
 from .extensions import db
-from .models import Role, User
+from .models import Question, QuestionBank, ReviewCard, Role, SourceDocument, Topic, User
 
-_ANY_OWNER = object()
-
-
-def check_access(*roles: Role, owner_id: int | None | object = _ANY_OWNER) -> None:
-    """Abort unless the user has one of `roles` and owns the object. Admins pass.
-
-    Anonymous users are sent to log in; a signed-in user without the role gets
-    403; one with the role who does not own the object gets 403 as well (the
-    object is visible to them, only not theirs to change). An object with no
-    owner (`owner_id=None`, e.g. a seeded bank) is for admins only.
-    """
-    if not current_user.is_authenticated:
-        abort(current_app.login_manager.unauthorized())
-    role = current_user.role_enum
-    if role is Role.ADMIN:
-        return
-    if roles and role not in roles:
-        abort(403)
-    if owner_id is not _ANY_OWNER and owner_id != current_user.id:
-        abort(403)
+# Predicates. `user` may be Flask-Login's anonymous user, which passes none of them.
 
 
-def can_edit(owner_id: int | None) -> bool:
-    """For templates: would check_access(TEACHER, owner_id=...) pass?"""
-    if not current_user.is_authenticated:
+def is_signed_in(user: Any) -> bool:
+    return bool(getattr(user, "is_authenticated", False))
+
+
+def has_role(user: Any, *roles: Role) -> bool:
+    """The user holds one of `roles`. Admins hold every role."""
+    if not is_signed_in(user):
         return False
-    if current_user.role_enum is Role.ADMIN:
+    return user.role_enum is Role.ADMIN or user.role_enum in roles
+
+
+def is_admin(user: Any) -> bool:
+    return has_role(user, Role.ADMIN)
+
+
+def may_author(user: Any) -> bool:
+    """May create banks (and so write questions in them): teachers and admins."""
+    return has_role(user, Role.TEACHER)
+
+
+def may_manage_users(user: Any) -> bool:
+    return is_admin(user)
+
+
+def may_view_bank(user: Any, bank: QuestionBank) -> bool:
+    """Every signed-in user may browse, answer and study every bank."""
+    return is_signed_in(user)
+
+
+def may_edit_bank(user: Any, bank: QuestionBank) -> bool:
+    """Admins edit every bank, ownerless (seeded) ones included; teachers edit their own."""
+    if is_admin(user):
         return True
-    return current_user.role_enum is Role.TEACHER and owner_id == current_user.id
+    return may_author(user) and bank.owner_id is not None and bank.owner_id == user.id
 
 
-def has_role(*roles: Role) -> bool:
-    if not current_user.is_authenticated:
-        return False
-    return current_user.role_enum is Role.ADMIN or current_user.role_enum in roles
+def owns_card(user: Any, card: ReviewCard) -> bool:
+    return is_signed_in(user) and card.user_id == user.id
 
 
-def register_login(login_manager: LoginManager) -> None:
+def visible_banks_query(user: Any) -> Select[tuple[QuestionBank]]:
+    """The banks `user` may see, by title: the one query every bank list starts from."""
+    query = select(QuestionBank).order_by(QuestionBank.title, QuestionBank.id)
+    if not is_signed_in(user):
+        return query.where(false())
+    return query
+
+
+def visible_banks(session: Session, user: Any) -> list[QuestionBank]:
+    return list(session.scalars(visible_banks_query(user)))
+
+
+# Loaders for the signed-in user. Each aborts the request when the answer is no.
+
+
+def signed_in_user() -> User:
+    """The signed-in user; an anonymous visitor is sent to log in."""
+    if not is_signed_in(current_user):
+        abort(current_app.login_manager.unauthorized())
+    return current_user  # type: ignore[return-value]
+
+
+def authorize(allowed: bool) -> None:
+    if not allowed:
+        abort(403)
+
+
+def admin_or_403() -> User:
+    user = signed_in_user()
+    authorize(may_manage_users(user))
+    return user
+
+
+def author_or_403() -> User:
+    user = signed_in_user()
+    authorize(may_author(user))
+    return user
+
+
+def bank_or_404(bank_id: int) -> QuestionBank:
+    bank = db.session.get(QuestionBank, bank_id)
+    if bank is None or not may_view_bank(current_user, bank):
+        abort(404)
+    return bank
+
+
+def editable_bank_or_403(bank_id: int) -> QuestionBank:
+    """Fetch a bank the user may edit: 404 if there is none, 403 if it is not theirs."""
+    bank = bank_or_404(bank_id)
+    authorize(may_edit_bank(current_user, bank))
+    return bank
+
+
+def question_in_bank_or_404(bank: QuestionBank, question_id: int) -> Question:
+    """A question of `bank` (already authorized); one from another bank is not found."""
+    question = db.session.get(Question, question_id)
+    if question is None or question.bank_id != bank.id:
+        abort(404)
+    return question
+
+
+def question_or_404(question_id: int) -> Question:
+    question = db.session.get(Question, question_id)
+    if question is None or not may_view_bank(current_user, question.bank):
+        abort(404)
+    return question
+
+
+def topic_or_404(topic_id: int) -> Topic:
+    topic = db.session.get(Topic, topic_id)
+    if topic is None or not may_view_bank(current_user, topic.bank):
+        abort(404)
+    return topic
+
+
+def own_card_or_404(card_id: int) -> ReviewCard:
+    """The user's own review card; another user's card is as absent as a missing one."""
+    card = db.session.get(ReviewCard, card_id)
+    if card is None or not owns_card(current_user, card):
+        abort(404)
+    return card
+
+
+def document_or_404(slug: str) -> SourceDocument:
+    document = db.session.scalar(select(SourceDocument).where(SourceDocument.slug == slug))
+    if document is None or not is_signed_in(current_user):
+        abort(404)
+    return document
+
+
+# Templates ask the same predicates: {% if may_edit_bank(current_user, bank) %}.
+TEMPLATE_PREDICATES = {
+    fn.__name__: fn
+    for fn in (has_role, is_admin, may_author, may_manage_users, may_view_bank, may_edit_bank)
+}
+
+
+def register_access(app: Flask, login_manager: LoginManager) -> None:
+    app.jinja_env.globals.update(TEMPLATE_PREDICATES, Role=Role)
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"

@@ -10,7 +10,7 @@ import click
 from flask import Flask, current_app
 from flask.cli import with_appcontext
 
-from .accounts import AccountError, create_user, email_taken, parse_role
+from .accounts import AccountError, EmailTaken, create_user, email_taken, parse_role
 from .extensions import db
 from .models import Role
 
@@ -71,7 +71,7 @@ def create_user_command(email: str, role: str, display_name: str | None, passwor
     try:
         parsed_role = parse_role(role)
         if email_taken(db.session, email):
-            raise AccountError(f"An account with the email {email.strip().lower()} already exists.")
+            raise EmailTaken(email.strip().lower())
         if password_stdin:
             password = sys.stdin.readline().rstrip("\r\n")
         else:

@@ -39,24 +39,26 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
 
     from . import (
+        admin,
+        auth,
         banks,
+        core,
         models,  # noqa: F401  (every table registered before use)
         practice,
+        progress,
         sources,
         study,
     )
-    from .access import register_login
-    from .admin import views as admin
-    from .auth import views as auth
+    from .access import register_access
     from .cli import register_commands
-    from .core import views as core
     from .security import register_security_headers
     from .templating import register_filters
+    from .web import register_error_handlers
 
-    register_login(login_manager)
-    for feature in (core, auth, study, practice, banks, sources, admin):
+    register_access(app, login_manager)
+    for feature in (core, auth, study, practice, progress, banks, sources, admin):
         app.register_blueprint(feature.bp)
-    core.register_error_pages(app)
+    register_error_handlers(app)
     register_filters(app)
     register_security_headers(app)
     register_commands(app)

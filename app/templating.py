@@ -1,4 +1,4 @@
-"""Jinja filters: Markdown, local times and relative times."""
+"""Jinja filters: Markdown, local and relative times, numbers, percentages, difficulty."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ from flask import Flask
 from flask_login import current_user
 from markupsafe import Markup
 
+from .difficulty import DIFFICULTY_LABELS, difficulty_label
+from .numbers import format_number, format_percent
 from .questions import render_markdown
 
 
@@ -40,3 +42,7 @@ def register_filters(app: Flask) -> None:
     app.jinja_env.filters["markdown"] = lambda text: Markup(render_markdown(text or ""))  # noqa: S704
     app.jinja_env.filters["localtime"] = localtime
     app.jinja_env.filters["timeuntil"] = timeuntil
+    app.jinja_env.filters["number"] = format_number
+    app.jinja_env.filters["percent"] = format_percent
+    app.jinja_env.filters["difficulty_label"] = difficulty_label
+    app.jinja_env.globals["DIFFICULTY_LABELS"] = DIFFICULTY_LABELS

@@ -1,0 +1,5 @@
+"""Administration: user accounts and roles."""
+
+from .views import bp
+
+__all__ = ["bp"]

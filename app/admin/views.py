@@ -4,10 +4,11 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy import func, or_, select
 
-from ..access import check_access
-from ..accounts import AccountError, create_user, parse_role
+from ..access import admin_or_403
+from ..accounts import create_user, parse_role
 from ..extensions import db
 from ..models import Role, User
+from ..web import render_form, reported_on
 from .forms import UserCreateForm, UserEditForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
@@ -17,7 +18,7 @@ PAGE_SIZE = 50
 
 @bp.get("/users")
 def users():
-    check_access(Role.ADMIN)
+    admin_or_403()
     search = request.args.get("q", "").strip()
     query = select(User).order_by(User.email)
     if search:
@@ -29,10 +30,10 @@ def users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user():
-    check_access(Role.ADMIN)
+    admin_or_403()
     form = UserCreateForm()
     if form.validate_on_submit():
-        try:
+        with reported_on(form):
             user = create_user(
                 db.session,
                 form.email.data,
@@ -40,19 +41,15 @@ def new_user():
                 display_name=form.display_name.data,
                 role=parse_role(form.role.data),
             )
-        except AccountError as exc:
-            db.session.rollback()
-            form.email.errors = [str(exc)]
-        else:
             db.session.commit()
             flash(f"Created {user.email} as {user.role}.", "success")
             return redirect(url_for("admin.users"))
-    return render_template("admin/new_user.html", form=form), 200 if not form.errors else 422
+    return render_form("admin/new_user.html", form)
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int):
-    check_access(Role.ADMIN)
+    admin_or_403()
     user = db.get_or_404(User, user_id)
     form = UserEditForm(obj=user)
     if form.validate_on_submit():
@@ -62,11 +59,10 @@ def edit_user(user_id: int):
             # An admin locking themselves out could leave no admin at all.
             form.role.errors = ["You cannot remove your own admin role or deactivate yourself."]
         else:
-            user.role = parse_role(form.role.data).value
-            user.active = form.active.data
-            db.session.commit()
-            flash(f"Saved {user.email}.", "success")
-            return redirect(url_for("admin.users"))
-    return render_template("admin/edit_user.html", form=form, user=user), (
-        200 if not form.errors else 422
-    )
+            with reported_on(form):
+                user.role = parse_role(form.role.data).value
+                user.active = form.active.data
+                db.session.commit()
+                flash(f"Saved {user.email}.", "success")
+                return redirect(url_for("admin.users"))
+    return render_form("admin/edit_user.html", form, user=user)

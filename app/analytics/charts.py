@@ -19,6 +19,8 @@ import re
 from collections.abc import Callable, Sequence
 from datetime import date, timedelta
 
+from ..numbers import format_number
+
 SVG_NS = "http://www.w3.org/2000/svg"
 FONT = "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"
 INK = "#212529"  # Bootstrap body text: 16:1 on white
@@ -35,13 +37,6 @@ CHAR_WIDTH = 7  # a generous average at font-size 12, to keep axis labels apart
 ValueFormat = Callable[[float], str]
 # What the values count: "reviews", or ("review", "reviews") to get "1 review" right.
 Unit = str | tuple[str, str]
-
-
-def format_number(value: float) -> str:
-    """12 → "12", 1234 → "1,234", 0.125 → "0.13": exact for counts, short otherwise."""
-    if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,.2f}".rstrip("0").rstrip(".")
 
 
 def bar_chart(

@@ -1,0 +1,5 @@
+"""Accounts: sign up, log in, profile and password."""
+
+from .views import bp
+
+__all__ = ["bp"]

@@ -1,13 +1,14 @@
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..access import safe_next
-from ..accounts import AccountError, check_password_rules, create_user
+from ..accounts import check_password_rules, create_user
 from ..extensions import db, limiter
 from ..models import User, normalize_email
+from ..web import render_form, reported_on
 from .forms import ChangePasswordForm, LoginForm, ProfileForm, RegisterForm
 
 bp = Blueprint("auth", __name__, url_prefix="/auth", template_folder="templates")
@@ -19,7 +20,7 @@ def register():
         return redirect(url_for("core.home"))
     form = RegisterForm()
     if form.validate_on_submit():
-        try:
+        with reported_on(form):
             user = create_user(
                 db.session,
                 form.email.data,
@@ -27,16 +28,11 @@ def register():
                 display_name=form.display_name.data.strip(),
                 time_zone=form.time_zone.data,
             )
-        except AccountError as exc:
-            db.session.rollback()
-            target = form.email if "email" in str(exc) else form.password
-            target.errors = [*target.errors, str(exc)]
-        else:
             db.session.commit()
             login_user(user)
             flash("Welcome! Your account is ready.", "success")
             return redirect(url_for("core.home"))
-    return render_template("auth/register.html", form=form), 200 if not form.errors else 422
+    return render_form("auth/register.html", form)
 
 
 def _login_limit() -> str:
@@ -59,7 +55,7 @@ def login():
             login_user(user, remember=form.remember.data)
             flash(f"Logged in as {user.display_name}.", "success")
             return redirect(safe_next(request.args.get("next"), url_for("core.home")))
-    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+    return render_form("auth/login.html", form)
 
 
 @bp.post("/logout")
@@ -78,16 +74,13 @@ def change_password():
         if not current_user.check_password(form.current_password.data):
             form.current_password.errors = ["That is not your current password."]
         else:
-            try:
+            with reported_on(form, fields={"password": "new_password"}):
                 check_password_rules(form.new_password.data)
-            except AccountError as exc:
-                form.new_password.errors = [str(exc)]
-            else:
                 current_user.set_password(form.new_password.data)
                 db.session.commit()
                 flash("Your password is changed.", "success")
                 return redirect(url_for("auth.profile"))
-    return render_template("auth/password.html", form=form), 200 if not form.errors else 422
+    return render_form("auth/password.html", form)
 
 
 @bp.route("/profile", methods=["GET", "POST"])
@@ -100,4 +93,4 @@ def profile():
         db.session.commit()
         flash("Profile saved.", "success")
         return redirect(url_for("auth.profile"))
-    return render_template("auth/profile.html", form=form), 200 if not form.errors else 422
+    return render_form("auth/profile.html", form)

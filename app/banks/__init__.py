@@ -1,4 +1,6 @@
-from . import authoring, views  # noqa: F401  (routes register on bp)
-from .blueprint import bp
+"""Question banks: browse, answer once, author."""
+
+from . import authoring  # noqa: F401  (its routes register on bp)
+from .views import bp
 
 __all__ = ["bp"]

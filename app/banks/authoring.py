@@ -9,12 +9,12 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..access import check_access
+from ..access import author_or_403, editable_bank_or_403, question_in_bank_or_404
 from ..extensions import db
 from ..formats import ensure_topic, update_question_content
-from ..models import Question, QuestionBank, Role, SourceDocument
+from ..models import Question, QuestionBank, SourceDocument
 from ..questions import QUESTION_TYPES, ValidationError, grade, present, validate_content
-from .blueprint import bp
+from ..web import render_form
 from .forms import (
     FORMS,
     BankForm,
@@ -22,12 +22,13 @@ from .forms import (
     apply_validation_error,
     question_form_data,
 )
+from .views import bp
 
 
 @bp.route("/new", methods=["GET", "POST"])
 @login_required
 def new_bank():
-    check_access(Role.TEACHER)
+    author_or_403()
     form = BankForm()
     if form.validate_on_submit():
         bank = QuestionBank(
@@ -39,20 +40,13 @@ def new_bank():
         db.session.commit()
         flash(f"Bank “{bank.title}” created.", "success")
         return redirect(url_for("banks.bank", bank_id=bank.id))
-    status = 422 if form.errors else 200
-    return render_template("banks/new_bank.html", form=form), status
-
-
-def _editable_bank(bank_id: int) -> QuestionBank:
-    bank = db.get_or_404(QuestionBank, bank_id)
-    check_access(Role.TEACHER, owner_id=bank.owner_id)
-    return bank
+    return render_form("banks/new_bank.html", form)
 
 
 @bp.route("/<int:bank_id>/questions/new", methods=["GET", "POST"])
 @login_required
 def new_question(bank_id: int):
-    bank = _editable_bank(bank_id)
+    bank = editable_bank_or_403(bank_id)
     kind = request.args.get("type")
     if kind is None:
         return render_template("banks/choose_type.html", bank=bank, types=QUESTION_TYPES)
@@ -65,10 +59,8 @@ def new_question(bank_id: int):
 @bp.route("/<int:bank_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
 @login_required
 def edit_question(bank_id: int, question_id: int):
-    bank = _editable_bank(bank_id)
-    question = db.get_or_404(Question, question_id)
-    if question.bank_id != bank.id:
-        abort(404)
+    bank = editable_bank_or_403(bank_id)
+    question = question_in_bank_or_404(bank, question_id)
     form = FORMS[question.kind](
         data=question_form_data(question), bank_id=bank.id, question_id=question.id
     )

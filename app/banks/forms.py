@@ -30,13 +30,14 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.validators import ValidationError as FieldError
 
-from ..documents import excerpt_in_section, split_sections
+from ..difficulty import DIFFICULTY_LABELS
 from ..extensions import db
 from ..models import Question, SourceDocument
 from ..questions import ValidationError
 from ..seeding import MAX_EXCERPT_CHARS
+from ..sources.documents import excerpt_in_section, split_sections
 
-DIFFICULTIES = [(1, "Easy"), (2, "Medium"), (3, "Hard")]
+DIFFICULTIES = list(DIFFICULTY_LABELS.items())
 SPARE_ROWS = 2  # blank rows offered after the filled ones, so an author can add more
 
 

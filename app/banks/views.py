@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from flask import abort, render_template, request
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 
+from ..access import bank_or_404, question_in_bank_or_404, visible_banks
 from ..extensions import db
-from ..models import Question, QuestionBank
 from ..questions import QUESTION_TYPES, grade, parse_response, present
-from .blueprint import bp
 from .service import bank_summaries, filtered_questions, presentation_rng, topic_options
+
+bp = Blueprint("banks", __name__, url_prefix="/banks", template_folder="templates")
 
 PAGE_SIZE = 25
 
@@ -18,14 +19,16 @@ PAGE_SIZE = 25
 @login_required
 def index():
     return render_template(
-        "banks/index.html", summaries=bank_summaries(db.session), types=QUESTION_TYPES
+        "banks/index.html",
+        summaries=bank_summaries(db.session, visible_banks(db.session, current_user)),
+        types=QUESTION_TYPES,
     )
 
 
 @bp.get("/<int:bank_id>")
 @login_required
 def bank(bank_id: int):
-    bank = db.get_or_404(QuestionBank, bank_id)
+    bank = bank_or_404(bank_id)
     filters = {
         "topic_id": request.args.get("topic", type=int),
         "kind": request.args.get("type") if request.args.get("type") in QUESTION_TYPES else None,
@@ -35,7 +38,7 @@ def bank(bank_id: int):
     page = db.paginate(
         filtered_questions(db.session, bank.id, **filters), per_page=PAGE_SIZE, error_out=False
     )
-    summary = bank_summaries(db.session, [bank.id])[0]
+    summary = bank_summaries(db.session, [bank])[0]
     return render_template(
         "banks/bank.html",
         bank=bank,
@@ -47,17 +50,10 @@ def bank(bank_id: int):
     )
 
 
-def _question_in_bank(bank_id: int, question_id: int) -> Question:
-    question = db.get_or_404(Question, question_id)
-    if question.bank_id != bank_id:
-        abort(404)
-    return question
-
-
 @bp.route("/<int:bank_id>/questions/<int:question_id>", methods=["GET", "POST"])
 @login_required
 def question(bank_id: int, question_id: int):
-    question = _question_in_bank(bank_id, question_id)
+    question = question_in_bank_or_404(bank_or_404(bank_id), question_id)
     presentation = present(
         question.kind, question.content, rng=presentation_rng(current_user.id, question)
     )

@@ -28,9 +28,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import exists, select
 from sqlalchemy.orm import Session
 
-from ..documents import Section, excerpt_in_section, normalize_space, split_sections
 from ..errors import Conflict, Invalid
 from ..questions import QUESTION_TYPES, ValidationError, render_plain, validate_content
+from ..sources.documents import Section, excerpt_in_section, normalize_space, split_sections
 
 if TYPE_CHECKING:
     from ..models import Question, QuestionBank, Topic

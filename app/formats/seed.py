@@ -15,7 +15,7 @@ from typing import Any
 
 import yaml
 
-from ..documents import Section, split_sections
+from ..sources.documents import Section, split_sections
 from .pipeline import Citation, FormatError, Location, QuestionDraft
 
 # Keys of a question in a bank file that are not part of its content.

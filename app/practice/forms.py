@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import Any
+
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -7,6 +9,7 @@ from wtforms import IntegerField, RadioField, SelectMultipleField, SubmitField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
+from ..access import visible_banks
 from ..attempts.practice import (
     DEFAULT_COUNT,
     DEFAULT_KINDS,
@@ -14,7 +17,7 @@ from ..attempts.practice import (
     MAX_QUESTIONS,
     MIN_QUESTIONS,
 )
-from ..models import QuestionBank, Topic
+from ..models import Topic
 from ..questions import QUESTION_TYPES
 
 COUNT_MESSAGE = f"Ask for between {MIN_QUESTIONS} and {MAX_QUESTIONS} questions."
@@ -48,9 +51,9 @@ class StartForm(FlaskForm):
     )
     submit = SubmitField("Start practising")
 
-    def __init__(self, session: Session, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, session: Session, user: Any, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
-        banks = session.scalars(select(QuestionBank).order_by(QuestionBank.title)).all()
+        banks = visible_banks(session, user)
         titles = {bank.id: bank.title for bank in banks}
         self.banks.choices = [SelectChoice(bank.id, bank.title) for bank in banks]
         topics = session.scalars(select(Topic).order_by(Topic.bank_id, Topic.path)).all()

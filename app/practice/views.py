@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 
+from .. import clock
 from ..attempts import is_missed, needs_self_score, presentation, read_response, stored_result
 from ..attempts.practice import (
     MAX_QUESTIONS,
@@ -25,10 +26,11 @@ from ..attempts.practice import (
 )
 from ..extensions import db
 from ..models import PracticeItem, PracticeSession
-from ..models.types import utcnow
 from ..questions import QUESTION_TYPES
-from .blueprint import bp
+from ..web import refused, render_form, reported_on
 from .forms import ActionForm, StartForm
+
+bp = Blueprint("practice", __name__, url_prefix="/practice", template_folder="templates")
 
 
 def _session_or_404(session_id: int) -> PracticeSession:
@@ -59,9 +61,9 @@ def _plural(count: int, noun: str) -> str:
 @bp.route("/", methods=["GET", "POST"])
 @login_required
 def start():
-    form = StartForm(db.session)
+    form = StartForm(db.session, current_user)
     if form.validate_on_submit():
-        try:
+        with reported_on(form, PracticeError):
             practice = start_session(
                 db.session,
                 current_user.id,
@@ -70,28 +72,21 @@ def start():
                 kinds=form.kinds.data or [],
                 count=form.count.data,
                 feedback=form.feedback.data,
-                now=utcnow(),
+                now=clock.now(),
             )
-        except PracticeError as exc:
-            db.session.rollback()
-            target = getattr(form, exc.field or "", None)
-            errors = target.errors if target is not None else form.form_errors
-            errors.append(exc.message)
-        else:
             db.session.commit()
             drawn = len(practice.items)
             if drawn < form.count.data:
                 verb = "matches" if drawn == 1 else "match"
                 flash(f"Only {_plural(drawn, 'question')} {verb}, so this session has {drawn}.")
             return redirect(_next_url(practice))
-    page = render_template(
+    return render_form(
         "practice/start.html",
-        form=form,
+        form,
         types=QUESTION_TYPES,
         min_questions=MIN_QUESTIONS,
         max_questions=MAX_QUESTIONS,
     )
-    return page, 422 if form.errors else 200
 
 
 @bp.get("/<int:session_id>")
@@ -113,11 +108,11 @@ def item(session_id: int, position: int):
             reveal_response = response  # show the answer, then ask how it went
         else:
             try:
-                answer_item(db.session, current_user.id, session_id, position, response, utcnow())
+                answer_item(
+                    db.session, current_user.id, session_id, position, response, clock.now()
+                )
             except PracticeError as exc:
-                db.session.rollback()
-                flash(exc.message, "error")
-                return redirect(here)
+                return refused(exc, here)
             db.session.commit()
             if practice.feedback == "end":
                 return redirect(_next_url(practice, position))
@@ -168,11 +163,9 @@ def retry(session_id: int):
         flash("The form expired; press the button again.", "error")
         return redirect(results_url)
     try:
-        practice = retry_missed(db.session, current_user.id, session_id, now=utcnow())
+        practice = retry_missed(db.session, current_user.id, session_id, now=clock.now())
     except PracticeError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(results_url)
+        return refused(exc, results_url)
     db.session.commit()
     return redirect(_next_url(practice))
 
@@ -186,11 +179,9 @@ def add_to_reviews(session_id: int):
         flash("The form expired; press the button again.", "error")
         return redirect(results_url)
     try:
-        added = add_missed_to_reviews(db.session, current_user.id, session_id, utcnow())
+        added = add_missed_to_reviews(db.session, current_user.id, session_id, clock.now())
     except PracticeError as exc:
-        db.session.rollback()
-        flash(exc.message, "error")
-        return redirect(results_url)
+        return refused(exc, results_url)
     db.session.commit()
     if added:
         flash(f"Added {_plural(added, 'question')} to your reviews.", "success")

@@ -7,9 +7,10 @@ from flask_login import login_required
 from markupsafe import Markup, escape
 from sqlalchemy import func, select
 
-from ..documents import locate_excerpt, normalize_space, split_sections
+from ..access import document_or_404, question_or_404
 from ..extensions import db
 from ..models import Question, SourceDocument
+from .documents import locate_excerpt, normalize_space, split_sections
 
 FIRST_MARK = '<mark id="cited" class="cited" tabindex="-1">'
 MARK = '<mark class="cited">'
@@ -32,15 +33,13 @@ def index():
 @bp.get("/<slug>")
 @login_required
 def document(slug: str):
-    doc = db.session.scalar(select(SourceDocument).where(SourceDocument.slug == slug))
-    if doc is None:
-        abort(404)
+    doc = document_or_404(slug)
     sections = split_sections(doc.text, doc.sections, doc.skip_lines)
     cited = None
     question_id = request.args.get("cite", type=int)
     if question_id is not None:
-        cited = db.session.get(Question, question_id)
-        if cited is None or cited.source_document_id != doc.id or not cited.source_excerpt:
+        cited = question_or_404(question_id)
+        if cited.source_document_id != doc.id or not cited.source_excerpt:
             abort(404)
     passage = locate_excerpt(sections, cited.source_excerpt) if cited else None
     highlights = {}

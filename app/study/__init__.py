@@ -1,4 +1,6 @@
-from . import dashboard, optimizer_views, views  # noqa: F401  (routes register on bp)
-from .blueprint import bp
+"""Spaced-repetition study: the review queue, settings, exam dates and the optimizer."""
+
+from . import optimizer_views  # noqa: F401  (its routes register on bp)
+from .views import bp
 
 __all__ = ["bp"]

@@ -19,7 +19,7 @@ from ..jobs import JobNotFound, enqueue, get_job, job_status, latest_job
 from ..models import Job
 from ..scheduling import NotEnoughReviews, OptimizerUnavailable, optimizer_available
 from ..scheduling.optimizer import check_can_optimize, optimal_retention_inputs
-from .blueprint import bp
+from .views import bp
 
 JOB_TITLES = {
     "optimize": "Personal parameters",

@@ -6,16 +6,16 @@ import json
 from datetime import UTC, datetime
 
 import fsrs
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..access import safe_next
+from ..access import bank_or_404, own_card_or_404, owns_card, safe_next, topic_or_404, visible_banks
 from ..banks.service import presentation_rng
 from ..clock import now as utcnow
 from ..extensions import db
-from ..models import QuestionBank, ReviewCard, StudySettings, Topic
+from ..models import ReviewCard, StudySettings
 from ..questions import QUESTION_TYPES, grade, parse_response, present
 from ..scheduling import (
     UNDO_LABELS,
@@ -56,7 +56,7 @@ from ..scheduling import (
     update_settings,
 )
 from ..scheduling.exams import DEFAULT_TARGET as DEFAULT_EXAM_TARGET
-from .blueprint import bp
+from ..web import refused, render_form, reported_on
 from .dates import best_locale, format_day
 from .forms import (
     AddToReviewsForm,
@@ -67,6 +67,8 @@ from .forms import (
     SettingsForm,
 )
 
+bp = Blueprint("study", __name__, url_prefix="/study", template_folder="templates")
+
 RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 MAX_DURATION_MS = 10 * 60 * 1000  # longer means the student walked away
 
@@ -76,13 +78,6 @@ def _dates() -> dict:
     """`format_day(day)`: a date in the browser's preferred language, not ISO."""
     locale = best_locale(list(request.accept_languages))
     return {"format_day": lambda day: format_day(day, locale)}
-
-
-def _user_card(card_id: int) -> ReviewCard:
-    card = db.session.get(ReviewCard, card_id)
-    if card is None or card.user_id != current_user.id:
-        abort(404)
-    return card
 
 
 def _now_ms() -> int:
@@ -137,7 +132,7 @@ def queue():
         # Show the answer of the card the student was looking at, even if the queue
         # has moved on meanwhile (a learning step fell due).
         card = db.session.get(ReviewCard, reveal_id)
-        if card is not None and card.user_id == current_user.id and not card.suspended:
+        if card is not None and owns_card(current_user, card) and not card.suspended:
             entry = QueueEntry(card, "reveal")
     if entry is None:
         reveal_id = None
@@ -198,7 +193,7 @@ def check(card_id: int):
 
     CSRF on this and every other POST is checked by CSRFProtect before the view runs.
     """
-    card = _user_card(card_id)
+    card = own_card_or_404(card_id)
     now = utcnow()
     question = card.question
     response = parse_response(question.kind, question.content, request.form)
@@ -246,13 +241,9 @@ def answer(card_id: int):
     except CardNotFound:
         abort(404)
     except CardSuspended as exc:
-        db.session.rollback()
-        flash(str(exc), "warning")
-        return redirect(url_for("study.queue"))
+        return refused(exc, url_for("study.queue"), "warning")
     except StaleAnswer:
-        db.session.rollback()
-        flash("That answer was already recorded.", "info")
-        return redirect(url_for("study.queue"))
+        return refused("That answer was already recorded.", url_for("study.queue"), "info")
     db.session.commit()
     if outcome.leech_now:
         flash(
@@ -271,13 +262,11 @@ def undo():
     try:
         undo_last_answer(db.session, current_user.id, action_id)
     except NothingToUndo as exc:
-        db.session.rollback()
-        flash(str(exc), "info")
-        return redirect(url_for("study.queue"))
+        return refused(exc, url_for("study.queue"), "info")
     except StaleAnswer:
-        db.session.rollback()
-        flash("That card changed meanwhile, so nothing was undone.", "warning")
-        return redirect(url_for("study.queue"))
+        return refused(
+            "That card changed meanwhile, so nothing was undone.", url_for("study.queue"), "warning"
+        )
     db.session.commit()
     kind = offer["kind"] if offer else "answer"
     flash(f"{kind.capitalize()} undone: the card is back as it was.", "success")
@@ -326,9 +315,9 @@ def add():
         flash("Choose a bank, a topic or a question to add.", "error")
         return redirect(url_for("banks.index"))
     if scope["bank_id"]:
-        db.get_or_404(QuestionBank, scope["bank_id"])
+        bank_or_404(scope["bank_id"])
     if scope["topic_id"]:
-        db.get_or_404(Topic, scope["topic_id"])
+        topic_or_404(scope["topic_id"])
     added = add_to_reviews(db.session, current_user.id, now=utcnow(), **scope)
     db.session.commit()
     if added:
@@ -356,7 +345,7 @@ def settings():
         except SettingsError as exc:
             form.relearning_steps.errors = [str(exc)]
         if not form.learning_steps.errors and not form.relearning_steps.errors:
-            try:
+            with reported_on(form, SettingsError, fallback="desired_retention"):
                 update_settings(
                     db.session,
                     current_user.id,
@@ -369,10 +358,6 @@ def settings():
                     day_starts_at_hour=form.day_starts_at_hour.data,
                     new_card_order=form.new_card_order.data,
                 )
-            except SettingsError as exc:
-                db.session.rollback()
-                form.desired_retention.errors = [str(exc)]
-            else:
                 db.session.commit()
                 flash("Settings saved. They apply from your next answer.", "success")
                 return redirect(url_for("study.settings"))
@@ -382,19 +367,19 @@ def settings():
         .where(ReviewCard.user_id == current_user.id, ReviewCard.suspended.is_(True))
         .order_by(ReviewCard.id)
     ).all()
-    return render_template(
+    return render_form(
         "study/settings.html",
-        form=form,
+        form,
         settings=current,
         suspended=suspended,
         buried=buried_cards(db.session, current_user.id, utcnow()),
         optimizer_ready=optimizer_available(),
-    ), (200 if not form.errors else 422)
+    )
 
 
 def _exam_scopes() -> list[tuple[str, str]]:
     choices = []
-    for bank in db.session.scalars(select(QuestionBank).order_by(QuestionBank.title)):
+    for bank in visible_banks(db.session, current_user):
         choices.append((f"bank:{bank.id}", bank.title))
         for topic in sorted(bank.topics, key=lambda t: t.path):
             choices.append((f"topic:{topic.id}", f"{bank.title} › {topic.path}"))
@@ -412,7 +397,7 @@ def exams():
     if form.validate_on_submit():
         kind, _, raw_id = form.scope.data.partition(":")
         scope = {"bank_id": int(raw_id)} if kind == "bank" else {"topic_id": int(raw_id)}
-        try:
+        with reported_on(form, ExamError, fallback="exam_on"):
             set_exam_date(
                 db.session,
                 current_user.id,
@@ -426,11 +411,6 @@ def exams():
                 ),
                 **scope,
             )
-        except ExamError as exc:
-            db.session.rollback()
-            field = getattr(form, exc.field or "exam_on", form.exam_on)
-            field.errors = [str(exc)]
-        else:
             db.session.commit()
             flash(
                 "Exam date set: cards likely below the target on the day get one review "
@@ -439,11 +419,9 @@ def exams():
             )
             return redirect(url_for("study.exams"))
     db.session.commit()
-    return render_template(
-        "study/exams.html",
-        form=form,
-        exam_panel=exam_overview(db.session, current_user.id, now),
-    ), (200 if not form.errors else 422)
+    return render_form(
+        "study/exams.html", form, exam_panel=exam_overview(db.session, current_user.id, now)
+    )
 
 
 @bp.post("/exams/<int:exam_id>/target")
@@ -458,9 +436,7 @@ def exam_target(exam_id: int):
     except LookupError:
         abort(404)
     except ExamError as exc:
-        db.session.rollback()
-        flash(str(exc), "error")
-        return redirect(url_for("study.exams")), 303
+        return refused(exc, url_for("study.exams"))
     db.session.commit()
     flash("Exam target saved.", "success")
     return redirect(url_for("study.exams"))
@@ -476,3 +452,9 @@ def delete_exam(exam_id: int):
     db.session.commit()
     flash("Exam date removed.", "success")
     return redirect(url_for("study.exams"))
+
+
+@bp.get("/progress")
+def old_progress():
+    """The progress page moved to /progress/; old bookmarks still arrive there."""
+    return redirect(url_for("progress.index"), code=301)

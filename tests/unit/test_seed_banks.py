@@ -11,13 +11,13 @@ import pytest
 import yaml
 from sqlalchemy import func, select
 
-from app.documents import excerpt_in_section, normalize_space, split_sections
 from app.extensions import db
 from app.formats import Action, plan
 from app.formats.seed import QUESTION_KEYS, document_sections, read_banks, read_documents
 from app.models import Question, ReviewCard, ReviewLog, SourceDocument
 from app.questions import QUESTION_TYPES, grade, validate_content
 from app.questions.grading import normalize_text
+from app.sources.documents import excerpt_in_section, normalize_space, split_sections
 
 SEED = Path(__file__).resolve().parents[2] / "seed_data"
 KEY_TERMS = [
@@ -268,7 +268,7 @@ def test_a_bad_bank_file_is_refused_and_nothing_is_written(app, tmp_path):
 
 
 def test_every_citation_can_be_highlighted_in_its_section():
-    from app.documents import locate_excerpt
+    from app.sources.documents import locate_excerpt
 
     missing = []
     for _, q in QUESTIONS:

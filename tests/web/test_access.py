@@ -78,6 +78,97 @@ def test_unknown_page_is_404_in_layout(client):
 
 
 def test_navigation_marks_only_the_current_page(student_client):
-    page = student_client.get("/study/progress").get_data(as_text=True)
+    page = student_client.get("/progress/").get_data(as_text=True)
     assert page.count('aria-current="page"') == 1
-    assert 'active" aria-current="page" href="/study/progress"' in page
+    assert 'active" aria-current="page" href="/progress/"' in page
+
+
+# One test per rule in app/access.py.
+
+
+def test_roles_admins_hold_every_role(make_user):
+    from app.access import has_role, is_admin, may_author, may_manage_users
+
+    student, teacher, admin = (make_user(role) for role in Role)
+    assert [has_role(u, Role.TEACHER) for u in (student, teacher, admin)] == [False, True, True]
+    assert [is_admin(u) for u in (student, teacher, admin)] == [False, False, True]
+    assert [may_author(u) for u in (student, teacher, admin)] == [False, True, True]
+    assert [may_manage_users(u) for u in (student, teacher, admin)] == [False, False, True]
+
+
+def test_anonymous_visitors_pass_no_predicate(app):
+    from flask_login import AnonymousUserMixin
+
+    from app.access import has_role, may_author, may_edit_bank, may_view_bank, owns_card
+    from app.models import QuestionBank, ReviewCard
+
+    anonymous = AnonymousUserMixin()
+    bank = QuestionBank(title="B", owner_id=None)
+    assert not has_role(anonymous, Role.STUDENT) and not may_author(anonymous)
+    assert not may_view_bank(anonymous, bank) and not may_edit_bank(anonymous, bank)
+    assert not owns_card(anonymous, ReviewCard(user_id=1))
+
+
+def test_may_edit_bank_owner_teacher_or_admin_only(make_user):
+    from app.access import may_edit_bank
+    from app.models import QuestionBank
+
+    owner, other = make_user(Role.TEACHER), make_user(Role.TEACHER)
+    admin = make_user(Role.ADMIN)
+    owned = QuestionBank(title="Owned", owner_id=owner.id)
+    seeded = QuestionBank(title="Seeded", owner_id=None)
+    assert may_edit_bank(owner, owned) and may_edit_bank(admin, owned)
+    assert not may_edit_bank(other, owned)
+    assert may_edit_bank(admin, seeded) and not may_edit_bank(owner, seeded)
+    owner.role = Role.STUDENT.value  # a teacher made a student keeps no edit rights
+    assert not may_edit_bank(owner, owned)
+
+
+def test_every_signed_in_user_may_view_every_bank(make_user):
+    from app.access import may_view_bank
+    from app.models import QuestionBank
+
+    bank = QuestionBank(title="B", owner_id=None)
+    assert all(may_view_bank(make_user(role), bank) for role in Role)
+
+
+def test_owns_card_only_for_the_cards_user(make_user):
+    from app.access import owns_card
+    from app.models import ReviewCard
+
+    me, other = make_user(), make_user()
+    assert owns_card(me, ReviewCard(user_id=me.id))
+    assert not owns_card(other, ReviewCard(user_id=me.id))
+
+
+def test_visible_banks_lists_every_bank_by_title_for_signed_in_users(make_user):
+    from flask_login import AnonymousUserMixin
+
+    from app.access import visible_banks
+    from app.models import QuestionBank
+
+    db.session.add_all([QuestionBank(title="Zoology"), QuestionBank(title="Algebra")])
+    db.session.commit()
+    titles = [bank.title for bank in visible_banks(db.session, make_user())]
+    assert titles == ["Algebra", "Zoology"]
+    assert visible_banks(db.session, AnonymousUserMixin()) == []
+
+
+def test_teacher_sees_edit_links_only_in_own_bank(client, make_user):
+    from app.models import QuestionBank
+
+    owner, other = make_user(Role.TEACHER), make_user(Role.TEACHER)
+    bank = QuestionBank(title="Mine", owner_id=owner.id)
+    db.session.add(bank)
+    db.session.commit()
+    log_in(client, owner)
+    assert "New question" in client.get(f"/banks/{bank.id}").get_data(as_text=True)
+    client.post("/auth/logout")
+    log_in(client, other)
+    assert "New question" not in client.get(f"/banks/{bank.id}").get_data(as_text=True)
+    assert client.get(f"/banks/{bank.id}/questions/new").status_code == 403
+
+
+def test_missing_bank_is_404_before_any_ownership_check(teacher_client):
+    assert teacher_client.get("/banks/999/questions/new").status_code == 404
+    assert teacher_client.get("/banks/999").status_code == 404

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import func, select
 
 from app.extensions import db
@@ -141,3 +143,17 @@ def test_profile_saves_time_zone_and_refuses_bad_one(student_client, student):
     assert bad.status_code == 422
     db.session.refresh(student)
     assert (student.display_name, student.time_zone) == ("Renamed", "America/New_York")
+
+
+def test_a_refused_password_is_shown_on_the_password_field(client):
+    page = register(client, password="  spaces around it  ").get_data(as_text=True)
+    assert "must not start or end with spaces" in page
+    invalid = re.findall(r'<input[^>]*class="[^"]*is-invalid[^"]*"[^>]*>', page)
+    assert len(invalid) == 1 and 'name="password"' in invalid[0]
+    assert user_count() == 0
+
+
+def test_a_taken_email_is_shown_on_the_email_field(client, student):
+    page = register(client, email=student.email).get_data(as_text=True)
+    invalid = re.findall(r'<input[^>]*class="[^"]*is-invalid[^"]*"[^>]*>', page)
+    assert len(invalid) == 1 and 'name="email"' in invalid[0]

@@ -1,11 +1,11 @@
-"""The progress dashboard: a student's own figures, as charts and as tables."""
+"""The progress page: a student's own figures, as charts and as tables."""
 
 from __future__ import annotations
 
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import current_app, render_template, url_for
+from flask import Blueprint, render_template
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -13,28 +13,28 @@ from ..analytics import (
     ProgressReport,
     bar_chart,
     calendar_heatmap,
-    format_number,
     line_chart,
     progress_report,
 )
+from ..clock import now
 from ..extensions import db
-from ..models.types import utcnow
+from ..numbers import format_percent
 from ..scheduling import exam_overview
-from .blueprint import bp
+
+bp = Blueprint("progress", __name__, url_prefix="/progress", template_folder="templates")
 
 
-@bp.get("/progress")
+@bp.get("/")
 @login_required
-def dashboard():
-    now = utcnow()
-    report = progress_report(db.session, current_user.id, now)
+def index():
+    moment = now()
+    report = progress_report(db.session, current_user.id, moment)
     return render_template(
-        "study/dashboard.html",
+        "progress/index.html",
         report=report,
-        exam_panel=exam_overview(db.session, current_user.id, now),
+        exam_panel=exam_overview(db.session, current_user.id, moment),
         charts=_charts(report),
         long_date=long_date,
-        practice_url=url_for("practice.start") if "practice" in current_app.blueprints else None,
     )
 
 
@@ -44,10 +44,6 @@ def long_date(day: date) -> str:
 
 def _short_date(day: date) -> str:
     return f"{day.day} {day:%b}"
-
-
-def _percent(value: float) -> str:
-    return f"{format_number(round(value, 1))}%"
 
 
 def _inline(svg: str) -> Markup:
@@ -97,7 +93,7 @@ def _charts(report: ProgressReport) -> dict[str, Markup]:
                 "Session finished",
                 "Score",
                 y_max=100,
-                value_format=_percent,
+                value_format=lambda value: format_percent(value / 100),
                 chart_id="practice",
             )
         )

@@ -1,3 +1,0 @@
-from flask import Blueprint
-
-bp = Blueprint("banks", __name__, url_prefix="/banks", template_folder="templates")

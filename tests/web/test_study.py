@@ -8,7 +8,6 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Question, QuestionBank, ReviewCard, ReviewLog, StudySettings, Topic
-from tests.conftest import log_in
 
 MC = {
     "prompt": "Which congress heard the Secret Speech?",
@@ -150,16 +149,16 @@ def test_suspend_and_bury_take_the_card_out_of_the_queue(student_client, bank):
     assert "Thaw" in settings and "Unsuspend" in settings
 
 
-def test_other_students_card_is_404(app, bank, make_user, client):
+def test_other_students_card_is_404(app, auth, bank, make_user, client):
     owner = make_user()
-    log_in(client, owner)
+    auth.login(owner)
     add_bank(client, bank)
     card = card_for("flashcard")
-    client.post("/auth/logout")
+    auth.logout()
     with app.app_context():
         other = make_user()
         intruder = app.test_client()
-        log_in(intruder, other)
+        auth.login(other, client=intruder)
         assert (
             intruder.post(
                 f"/study/cards/{card.id}/answer", data={"rating": 3, "version": 1}
@@ -236,9 +235,9 @@ def test_study_needs_login(client):
     assert client.get("/study/").status_code == 302
 
 
-def test_reveal_shows_the_card_asked_for_and_only_ones_own(app, bank, make_user, client):
+def test_reveal_shows_the_card_asked_for_and_only_ones_own(app, auth, bank, make_user, client):
     owner = make_user()
-    log_in(client, owner)
+    auth.login(owner)
     add_bank(client, bank)
     mc_card = card_for("multiple_choice")
     page = client.get(f"/study/?reveal={mc_card.id}").get_data(as_text=True)
@@ -246,7 +245,7 @@ def test_reveal_shows_the_card_asked_for_and_only_ones_own(app, bank, make_user,
     with app.app_context():
         other = make_user()
         intruder = app.test_client()
-        log_in(intruder, other)
+        auth.login(other, client=intruder)
         stranger = intruder.get(f"/study/?reveal={mc_card.id}").get_data(as_text=True)
         assert "Which congress" not in stranger and "Your reviews are empty" in stranger
 

@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Question, QuestionBank, ReviewCard, ReviewLog, StudySettings, Topic
+from app.models import Question, ReviewCard, ReviewLog, StudySettings
+from tests.factories import make_bank, make_question
 
 MC = {
     "prompt": "Which congress heard the Secret Speech?",
@@ -21,31 +22,15 @@ MC = {
 
 @pytest.fixture
 def bank(app):
-    bank = QuestionBank(title="Timeline", description="")
-    db.session.add(bank)
-    db.session.flush()
-    topic = Topic(bank_id=bank.id, name="1950s", path="1950s")
-    db.session.add(topic)
-    db.session.flush()
-    db.session.add_all(
-        [
-            Question(
-                bank_id=bank.id,
-                topic_id=topic.id,
-                kind="flashcard",
-                external_id="f1",
-                content={"prompt": "Thaw", "back": "The loosening after 1953"},
-            ),
-            Question(
-                bank_id=bank.id,
-                topic_id=topic.id,
-                kind="multiple_choice",
-                external_id="m1",
-                content=MC,
-            ),
-        ]
+    bank = make_bank("Timeline", topics=("1950s",))
+    make_question(
+        bank,
+        "flashcard",
+        topic="1950s",
+        external_id="f1",
+        content={"prompt": "Thaw", "back": "The loosening after 1953"},
     )
-    db.session.commit()
+    make_question(bank, "multiple_choice", topic="1950s", external_id="m1", content=MC)
     return bank
 
 

@@ -48,6 +48,9 @@ def app(app_config) -> Iterator[Flask]:
         yield app
         db.session.remove()
         db.drop_all()
+        # Close the pooled connections now, not when the app is garbage-collected: a shared
+        # PostgreSQL server has a limited number of them.
+        db.engine.dispose()
 
 
 @pytest.fixture

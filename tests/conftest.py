@@ -1,18 +1,25 @@
+"""Fixtures every test may use: the app, clients, users, logging in, the CLI, the clock.
+
+Builders for banks, questions and cards are in tests/factories.py; one sample question of
+each kind is in tests/samples.py. Test files import from those, never from this file.
+"""
+
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskClient
+from flask.testing import FlaskClient, FlaskCliRunner
+from werkzeug.test import TestResponse
 
 from app import create_app
 from app.accounts import create_user
 from app.extensions import db, limiter
 from app.models import Role, User
-
-PASSWORD = "correct horse battery"
+from tests.factories import PASSWORD
 
 
 def database_url(tmp_path) -> str:
@@ -41,14 +48,23 @@ def app(app_config) -> Iterator[Flask]:
         yield app
         db.session.remove()
         db.drop_all()
-        # Each test builds its own engine: close its pool so connections do not pile up
-        # on the PostgreSQL server over a run.
+        # Close the pooled connections now, not when the app is garbage-collected: a shared
+        # PostgreSQL server has a limited number of them.
         db.engine.dispose()
 
 
 @pytest.fixture
 def client(app) -> FlaskClient:
     return app.test_client()
+
+
+@pytest.fixture
+def runner(app) -> FlaskCliRunner:
+    """Runs `flask` commands against the test app: `runner.invoke(args=[...])`."""
+    return app.test_cli_runner()
+
+
+# -- users and logging in ----------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -71,10 +87,34 @@ def make_user(app) -> Callable[..., User]:
     return make
 
 
-def log_in(client: FlaskClient, user: User, password: str = PASSWORD):
-    return client.post(
-        "/auth/login", data={"email": user.email, "password": password}, follow_redirects=False
-    )
+class AuthActions:
+    """Logs a user in and out through the login form, as a browser would."""
+
+    def __init__(self, client: FlaskClient) -> None:
+        self._client = client
+
+    def login(
+        self,
+        user_or_email: User | str,
+        password: str = PASSWORD,
+        *,
+        client: FlaskClient | None = None,
+        **fields: str,
+    ) -> TestResponse:
+        """Post the login form; on another client than the `client` fixture if given."""
+        email = user_or_email if isinstance(user_or_email, str) else user_or_email.email
+        return (client or self._client).post(
+            "/auth/login", data={"email": email, "password": password, **fields}
+        )
+
+    def logout(self, *, client: FlaskClient | None = None) -> TestResponse:
+        return (client or self._client).post("/auth/logout")
+
+
+@pytest.fixture
+def auth(client) -> AuthActions:
+    """`auth.login(user_or_email, password=...)` and `auth.logout()` on the `client`."""
+    return AuthActions(client)
 
 
 @pytest.fixture
@@ -93,18 +133,57 @@ def admin(make_user) -> User:
 
 
 @pytest.fixture
-def student_client(client, student) -> FlaskClient:
-    assert log_in(client, student).status_code == 302
+def student_client(client, auth, student) -> FlaskClient:
+    assert auth.login(student).status_code == 302
     return client
 
 
 @pytest.fixture
-def teacher_client(client, teacher) -> FlaskClient:
-    assert log_in(client, teacher).status_code == 302
+def teacher_client(client, auth, teacher) -> FlaskClient:
+    assert auth.login(teacher).status_code == 302
     return client
 
 
 @pytest.fixture
-def admin_client(client, admin) -> FlaskClient:
-    assert log_in(client, admin).status_code == 302
+def admin_client(client, auth, admin) -> FlaskClient:
+    assert auth.login(admin).status_code == 302
     return client
+
+
+# -- time --------------------------------------------------------------------------------------
+
+# Where the `clock` fixture starts: a Wednesday noon in UTC, far from any DST change.
+CLOCK_START = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
+
+
+class Clock:
+    """The time `app.clock.now()` reads while the `clock` fixture is in use."""
+
+    def __init__(self, moment: datetime) -> None:
+        self._moment = moment
+
+    def __call__(self) -> datetime:
+        return self._moment
+
+    @property
+    def now(self) -> datetime:
+        return self._moment
+
+    def set(self, moment: datetime) -> datetime:
+        """Jump to `moment`; a naive time is taken as UTC."""
+        self._moment = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
+        return self._moment
+
+    def advance(self, **delta: float) -> datetime:
+        """Move on by `timedelta(**delta)`, e.g. `clock.advance(days=1, hours=2)`."""
+        self._moment += timedelta(**delta)
+        return self._moment
+
+
+@pytest.fixture
+def clock(app) -> Iterator[Clock]:
+    """Fix the app's time at CLOCK_START; `clock.set(...)` and `clock.advance(...)` move it."""
+    clock = Clock(CLOCK_START)
+    app.config["CLOCK"] = clock
+    yield clock
+    app.config.pop("CLOCK", None)

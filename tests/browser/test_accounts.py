@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from playwright.sync_api import expect
 
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def test_newcomer_registers_logs_out_logs_in_and_sees_home(

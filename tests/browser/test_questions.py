@@ -8,7 +8,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.models import Question
 from app.seeding import load_seed_data
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def test_student_answers_a_question_and_opens_the_highlighted_passage(

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import QuestionBank, ReviewLog, StudySettings
 from app.seeding import load_seed_data
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def test_student_adds_a_bank_reviews_with_keys_practises_and_sees_progress(

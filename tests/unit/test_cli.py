@@ -8,8 +8,8 @@ from app.extensions import db
 from app.models import Question, User
 
 
-def test_create_user_with_role_and_password_from_stdin(app):
-    result = app.test_cli_runner().invoke(
+def test_create_user_with_role_and_password_from_stdin(runner):
+    result = runner.invoke(
         args=["create-user", "Teach@Example.com", "--role", "teacher", "--password-stdin"],
         input="a long enough password\n",
     )
@@ -18,8 +18,8 @@ def test_create_user_with_role_and_password_from_stdin(app):
     assert user.role == "teacher" and user.check_password("a long enough password")
 
 
-def test_create_user_refuses_a_bad_role(app):
-    result = app.test_cli_runner().invoke(
+def test_create_user_refuses_a_bad_role(runner):
+    result = runner.invoke(
         args=["create-user", "x@example.com", "--role", "wizard", "--password-stdin"],
         input="a long enough password\n",
     )
@@ -28,8 +28,8 @@ def test_create_user_refuses_a_bad_role(app):
     assert db.session.scalar(select(User)) is None
 
 
-def test_create_user_refuses_an_existing_email(app, student):
-    result = app.test_cli_runner().invoke(
+def test_create_user_refuses_an_existing_email(runner, student):
+    result = runner.invoke(
         args=["create-user", student.email.upper(), "--password-stdin"],
         input="a long enough password\n",
     )
@@ -37,15 +37,14 @@ def test_create_user_refuses_an_existing_email(app, student):
     assert "already exists" in result.output
 
 
-def test_create_user_refuses_a_short_password(app):
-    result = app.test_cli_runner().invoke(
+def test_create_user_refuses_a_short_password(runner):
+    result = runner.invoke(
         args=["create-user", "y@example.com", "--password-stdin"], input="short\n"
     )
     assert result.exit_code != 0 and "at least 10" in result.output
 
 
-def test_seed_demo_prints_credentials_once(app):
-    runner = app.test_cli_runner()
+def test_seed_demo_prints_credentials_once(runner):
     first = runner.invoke(args=["seed", "--demo"])
     assert first.exit_code == 0, first.output
     assert "student@example.com" in first.output and "password:" in first.output
@@ -56,9 +55,9 @@ def test_seed_demo_prints_credentials_once(app):
     assert len(db.session.scalars(select(User)).all()) == 3
 
 
-def test_seed_demo_is_refused_in_production(app):
+def test_seed_demo_is_refused_in_production(app, runner):
     app.config["ALLOW_DEMO_SEED"] = False
-    result = app.test_cli_runner().invoke(args=["seed", "--demo"])
+    result = runner.invoke(args=["seed", "--demo"])
     assert result.exit_code != 0 and "refused in production" in result.output
     assert db.session.scalar(select(User)) is None
 

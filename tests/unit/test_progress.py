@@ -16,15 +16,8 @@ from sqlalchemy import event
 from app.analytics import CardsByState, TopicMastery, progress_report
 from app.analytics.progress import MIN_MASTERY_CARDS
 from app.extensions import db
-from app.models import (
-    PracticeSession,
-    Question,
-    QuestionBank,
-    ReviewCard,
-    ReviewLog,
-    StudySettings,
-    Topic,
-)
+from app.models import PracticeSession, Question, QuestionBank, ReviewCard, StudySettings, Topic
+from tests.factories import make_bank, make_card, make_log, make_question, topics_of
 
 NOW = datetime(2025, 1, 16, 3, 30, tzinfo=UTC)
 TODAY = date(2025, 1, 15)
@@ -51,16 +44,13 @@ class History:
 
     def question(self, bank: QuestionBank, topic: Topic | None) -> Question:
         self.count += 1
-        question = Question(
-            bank_id=bank.id,
-            topic_id=topic.id if topic else None,
-            kind="true_false",
+        return make_question(
+            bank,
+            "true_false",
+            topic=topic,
             external_id=f"q{self.user_id}-{self.count}",
-            content={"prompt": f"Question {self.count}", "answer": True},
+            commit=False,
         )
-        db.session.add(question)
-        db.session.flush()
-        return question
 
     def card(
         self,
@@ -74,9 +64,9 @@ class History:
         last_review: datetime | None = None,
         suspended: bool = False,
     ) -> ReviewCard:
-        card = ReviewCard(
-            user_id=self.user_id,
-            question_id=self.question(bank, topic).id,
+        return make_card(
+            self.user_id,
+            self.question(bank, topic),
             state=state,
             reps=reps,
             stability=stability,
@@ -85,44 +75,24 @@ class History:
             last_review=last_review,
             suspended=suspended,
             position=self.count,
+            commit=False,
         )
-        db.session.add(card)
-        db.session.flush()
-        return card
 
     def log(self, card: ReviewCard, reviewed_at: datetime, rating: int = 3, before: int = REVIEW):
-        db.session.add(
-            ReviewLog(
-                card_id=card.id,
-                user_id=self.user_id,
-                question_id=card.question_id,
-                rating=rating,
-                reviewed_at=reviewed_at,
-                state_before=before,
-                state_after=REVIEW,
-                card_before={},
-            )
-        )
+        make_log(card, reviewed_at, rating, state_before=before, state_after=REVIEW, commit=False)
 
 
-def make_bank(title: str, *paths: str) -> tuple[QuestionBank, dict[str, Topic]]:
-    bank = QuestionBank(title=title)
-    db.session.add(bank)
-    db.session.flush()
-    topics = {}
-    for path in paths:
-        topics[path] = Topic(bank_id=bank.id, name=path.rsplit("/", 1)[-1], path=path)
-        db.session.add(topics[path])
-    db.session.flush()
-    return bank, topics
+def bank_with_topics(title: str, *paths: str) -> tuple[QuestionBank, dict[str, Topic]]:
+    bank = make_bank(title, topics=paths, commit=False)
+    return bank, topics_of(bank)
 
 
 @pytest.fixture
 def student_id(make_user) -> int:
     user = make_user(time_zone="America/New_York")
     db.session.add(StudySettings(user_id=user.id, desired_retention=0.85, day_starts_at_hour=4))
-    bio, bio_topics = make_bank("Biology", "Cells", "Cells/Membranes")
-    alpha, alpha_topics = make_bank("Alpha", "Cells")
+    bio, bio_topics = bank_with_topics("Biology", "Cells", "Cells/Membranes")
+    alpha, alpha_topics = bank_with_topics("Alpha", "Cells")
     cells, membranes = bio_topics["Cells"], bio_topics["Cells/Membranes"]
     h = History(user.id)
 
@@ -285,7 +255,7 @@ def test_streak_counts_from_yesterday_until_the_first_review_of_today(student_id
 
 def test_streak_longer_than_the_heatmap_year_is_followed(make_user):
     user = make_user(time_zone="Asia/Tokyo")
-    bank, _ = make_bank("Long")
+    bank = make_bank("Long", commit=False)
     h = History(user.id)
     card = h.card(bank, None, due=NOW + timedelta(days=3), stability=9, last_review=NOW)
     for days_ago in range(400):
@@ -375,7 +345,7 @@ def test_day_start_hour_moves_the_boundary(student_id):
 
 def test_day_boundary_follows_daylight_saving_time(make_user):
     user = make_user(time_zone="America/New_York")  # clocks go forward on 9 March 2025
-    bank, _ = make_bank("DST")
+    bank = make_bank("DST", commit=False)
     h = History(user.id)
     card = h.card(bank, None, due=utc(2025, 3, 10, 7, 59), stability=3, last_review=NOW)
     h.log(card, utc(2025, 3, 9, 7, 59))  # 03:59 EDT: still the 8th
@@ -412,7 +382,7 @@ def test_a_student_without_anything_gets_empty_figures_and_defaults(make_user):
 
 def test_mastery_of_a_topic_with_only_new_cards_is_none(make_user):
     user = make_user()
-    bank, topics = make_bank("Fresh", "Intro")
+    bank, topics = bank_with_topics("Fresh", "Intro")
     History(user.id).card(bank, topics["Intro"], state=LEARNING, reps=0, due=NOW)
     db.session.commit()
     report = progress_report(db.session, user.id, NOW)

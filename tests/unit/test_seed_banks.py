@@ -18,6 +18,7 @@ from app.models import Question, ReviewCard, ReviewLog, SourceDocument
 from app.questions import QUESTION_TYPES, grade, validate_content
 from app.questions.grading import normalize_text
 from app.sources.documents import excerpt_in_section, normalize_space, split_sections
+from tests.factories import make_card, make_log
 
 SEED = Path(__file__).resolve().parents[2] / "seed_data"
 KEY_TERMS = [
@@ -216,22 +217,8 @@ def test_seed_is_idempotent_and_updates_in_place_keeping_history(app, tmp_path, 
     question = db.session.scalar(select(Question).where(Question.external_id == item["id"]))
     student = make_user()
     now = datetime(2026, 1, 1, tzinfo=UTC)
-    card = ReviewCard(user_id=student.id, question_id=question.id, due=now)
-    db.session.add(card)
-    db.session.flush()
-    db.session.add(
-        ReviewLog(
-            card_id=card.id,
-            user_id=student.id,
-            question_id=question.id,
-            rating=3,
-            reviewed_at=now,
-            state_before=1,
-            state_after=2,
-            card_before={},
-        )
-    )
-    db.session.commit()
+    card = make_card(student.id, question, due=now)
+    make_log(card, now, rating=3, state_before=1, state_after=2)
     path = next(p for p in (data / "banks").glob("*.yaml") if item["id"] in p.read_text())
     text = path.read_text(encoding="utf-8")
     edited = yaml.safe_load(text)

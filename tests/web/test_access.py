@@ -4,7 +4,6 @@ import pytest
 
 from app.extensions import db
 from app.models import Role, User
-from tests.conftest import log_in
 
 ADMIN_PAGES = ["/admin/users", "/admin/users/new"]
 
@@ -17,12 +16,12 @@ def test_anonymous_users_are_sent_to_log_in(client, url):
 
 
 @pytest.mark.parametrize("url", ADMIN_PAGES)
-def test_students_and_teachers_get_403_on_admin_pages(client, make_user, url):
+def test_students_and_teachers_get_403_on_admin_pages(client, auth, make_user, url):
     for role in (Role.STUDENT, Role.TEACHER):
         user = make_user(role)
-        log_in(client, user)
+        auth.login(user)
         assert client.get(url).status_code == 403
-        client.post("/auth/logout")
+        auth.logout()
 
 
 def test_403_page_uses_the_layout(student_client):
@@ -61,13 +60,13 @@ def test_admin_creates_user_and_duplicate_is_refused(admin_client):
     assert db.session.query(User).filter_by(email="t@example.com").count() == 1
 
 
-def test_navigation_shows_each_role_only_what_it_may_use(client, make_user):
+def test_navigation_shows_each_role_only_what_it_may_use(client, auth, make_user):
     student = make_user(Role.STUDENT)
-    log_in(client, student)
+    auth.login(student)
     assert "/admin/users" not in client.get("/").get_data(as_text=True)
-    client.post("/auth/logout")
+    auth.logout()
     admin = make_user(Role.ADMIN)
-    log_in(client, admin)
+    auth.login(admin)
     assert "/admin/users" in client.get("/").get_data(as_text=True)
 
 
@@ -154,17 +153,17 @@ def test_visible_banks_lists_every_bank_by_title_for_signed_in_users(make_user):
     assert visible_banks(db.session, AnonymousUserMixin()) == []
 
 
-def test_teacher_sees_edit_links_only_in_own_bank(client, make_user):
+def test_teacher_sees_edit_links_only_in_own_bank(auth, client, make_user):
     from app.models import QuestionBank
 
     owner, other = make_user(Role.TEACHER), make_user(Role.TEACHER)
     bank = QuestionBank(title="Mine", owner_id=owner.id)
     db.session.add(bank)
     db.session.commit()
-    log_in(client, owner)
+    auth.login(owner)
     assert "New question" in client.get(f"/banks/{bank.id}").get_data(as_text=True)
     client.post("/auth/logout")
-    log_in(client, other)
+    auth.login(other)
     assert "New question" not in client.get(f"/banks/{bank.id}").get_data(as_text=True)
     assert client.get(f"/banks/{bank.id}/questions/new").status_code == 403
 

@@ -6,7 +6,7 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Role, User
-from tests.conftest import PASSWORD, log_in
+from tests.factories import PASSWORD
 
 
 def register(client, email="new@example.com", password=PASSWORD, confirm=None, tz="Europe/Paris"):
@@ -92,10 +92,10 @@ def test_remember_me_sets_a_remember_cookie(client, student):
     assert client.get_cookie("remember_token") is not None
 
 
-def test_inactive_account_cannot_log_in(client, student):
+def test_inactive_account_cannot_log_in(auth, student):
     student.active = False
     db.session.commit()
-    response = log_in(client, student)
+    response = auth.login(student)
     assert response.status_code == 422
     assert "deactivated" in response.get_data(as_text=True)
 

@@ -7,39 +7,10 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Question, QuestionBank, Role, SourceDocument
+from app.models import Question, QuestionBank, Role
 from app.questions import validate_content
-
-DOCUMENT_TEXT = """Furniture line
-Background
-Stalin died in March 1953.
-The Secret Speech
-Khrushchev spoke to the Twentieth Party Congress on 25 February 1956.
-He denounced the cult of personality.
-"""
-
-
-def make_bank(owner_id: int | None, title: str = "Thaw") -> QuestionBank:
-    bank = QuestionBank(title=title, description="", owner_id=owner_id)
-    db.session.add(bank)
-    db.session.commit()
-    return bank
-
-
-def make_document() -> SourceDocument:
-    document = SourceDocument(
-        slug="thaw-notes",
-        title="Notes on the Thaw",
-        text=DOCUMENT_TEXT,
-        sections=[
-            {"slug": "background", "title": "Background", "start": "Background"},
-            {"slug": "secret-speech", "title": "The Secret Speech", "start": "The Secret Speech"},
-        ],
-        skip_lines=["Furniture line"],
-    )
-    db.session.add(document)
-    db.session.commit()
-    return document
+from tests.factories import make_bank, make_document, make_question
+from tests.samples import SAMPLES
 
 
 def question_count() -> int:
@@ -98,69 +69,9 @@ def form_data(kind: str, content: dict[str, Any]) -> dict[str, str]:
     return data
 
 
-MULTIPLE_CHOICE = {
-    "prompt": "Who gave the *Secret Speech*?",
-    "options": [
-        {"text": "Khrushchev", "correct": True, "feedback": "Yes, in 1956."},
-        {"text": "Malenkov"},
-        {"text": "Molotov"},
-    ],
-}
-
-CONTENT_BY_TYPE = {
-    "flashcard": {"prompt": "Secret Speech", "back": "Khrushchev, 25 February 1956"},
-    "multiple_choice": {**MULTIPLE_CHOICE, "pin_order": True},
-    "multiple_response": {
-        "prompt": "Who sat in the Presidium in 1956?",
-        "options": [
-            {"text": "Khrushchev", "correct": True},
-            {"text": "Molotov", "correct": True, "feedback": "Until 1957."},
-            {"text": "Trotsky", "correct": False},
-        ],
-    },
-    "true_false": {
-        "prompt": "The speech was given in public.",
-        "answer": False,
-        "feedback_true": "It was a closed session.",
-    },
-    "short_answer": {
-        "prompt": "Who gave the speech?",
-        "answers": [
-            {"text": "Khrushchev", "credit": 1},
-            {"text": "Nikita", "credit": 0.5, "feedback": "His surname?"},
-        ],
-    },
-    "numerical": {
-        "prompt": "In which year?",
-        "answers": [{"value": 1956}, {"min": 1955, "max": 1957, "credit": 0.5}],
-        "unit": "AD",
-    },
-    "cloze": {
-        "prompt": "Fill in the gaps.",
-        "text": "The {{1}} Congress met in {{2}}.",
-        "gaps": [
-            {"answers": ["Twentieth", "20th"]},
-            {"options": ["1953", "1956", "1964"], "correct": 1},
-        ],
-    },
-    "matching": {
-        "prompt": "Match each event to its year.",
-        "pairs": [
-            {"left": "Stalin dies", "right": "1953"},
-            {"left": "Secret Speech", "right": "1956"},
-        ],
-        "distractors": ["1961"],
-    },
-    "ordering": {
-        "prompt": "Put these in order.",
-        "items": ["Stalin dies", "Secret Speech", "Hungarian uprising"],
-    },
-    "essay": {
-        "prompt": "Why did Khrushchev give the speech?",
-        "model_answer": "To distance the party from Stalin's terror.",
-        "rubric": "Names at least two motives.",
-    },
-}
+MULTIPLE_CHOICE = SAMPLES["multiple_choice"]
+# Every sample, with the one optional field it leaves out, so the forms cover every field.
+CONTENT_BY_TYPE = {**SAMPLES, "multiple_choice": {**MULTIPLE_CHOICE, "pin_order": True}}
 
 
 def post_question(client, bank_id: int, kind: str, data: dict[str, str], action: str = "save"):
@@ -211,12 +122,12 @@ def test_blank_bank_title_is_refused(teacher_client):
 
 
 def test_unknown_type_is_404(teacher_client, teacher):
-    bank = make_bank(teacher.id)
+    bank = make_bank("Thaw", owner_id=teacher.id)
     assert teacher_client.get(f"/banks/{bank.id}/questions/new?type=riddle").status_code == 404
 
 
 def test_every_type_has_a_form(teacher_client, teacher):
-    bank = make_bank(teacher.id)
+    bank = make_bank("Thaw", owner_id=teacher.id)
     for kind in CONTENT_BY_TYPE:
         response = teacher_client.get(f"/banks/{bank.id}/questions/new?type={kind}")
         assert response.status_code == 200, kind
@@ -225,7 +136,7 @@ def test_every_type_has_a_form(teacher_client, teacher):
 
 @pytest.mark.parametrize("kind", list(CONTENT_BY_TYPE))
 def test_valid_save_stores_the_validated_content(teacher_client, teacher, kind):
-    bank = make_bank(teacher.id)
+    bank = make_bank("Thaw", owner_id=teacher.id)
     content = CONTENT_BY_TYPE[kind]
     response = post_question(teacher_client, bank.id, kind, form_data(kind, content))
     assert response.status_code == 302, response.get_data(as_text=True)
@@ -238,11 +149,9 @@ def test_valid_save_stores_the_validated_content(teacher_client, teacher, kind):
 
 @pytest.mark.parametrize("kind", list(CONTENT_BY_TYPE))
 def test_edit_form_round_trips_the_stored_content(teacher_client, teacher, kind):
-    bank = make_bank(teacher.id)
+    bank = make_bank("Thaw", owner_id=teacher.id)
     content = validate_content(kind, CONTENT_BY_TYPE[kind])
-    question = Question(bank_id=bank.id, kind=kind, external_id="q-1", content=content)
-    db.session.add(question)
-    db.session.commit()
+    question = make_question(bank, kind, content=content, external_id="q-1")
     url = f"/banks/{bank.id}/questions/{question.id}/edit"
     page = teacher_client.get(url).get_data(as_text=True)
     fields = dict(re.findall(r'<input[^>]*?name="([^"]+)"[^>]*?value="([^"]*)"', page))
@@ -263,7 +172,7 @@ def test_edit_form_round_trips_the_stored_content(teacher_client, teacher, kind)
 
 
 def test_preview_shows_the_rendered_question_and_writes_nothing(teacher_client, teacher):
-    bank = make_bank(teacher.id)
+    bank = make_bank("Thaw", owner_id=teacher.id)
     data = {**form_data("multiple_choice", MULTIPLE_CHOICE), "explanation": "He **spoke**."}
     response = post_question(teacher_client, bank.id, "multiple_choice", data, action="preview")
     assert response.status_code == 200
@@ -278,7 +187,7 @@ def test_preview_shows_the_rendered_question_and_writes_nothing(teacher_client, 
 
 
 def test_two_correct_options_are_refused_with_the_error_shown(teacher_client, teacher):
-    bank = make_bank(teacher.id)
+    bank = make_bank("Thaw", owner_id=teacher.id)
     data = form_data("multiple_choice", MULTIPLE_CHOICE)
     data["options-1-correct"] = "y"
     for action in ("save", "preview"):
@@ -289,7 +198,7 @@ def test_two_correct_options_are_refused_with_the_error_shown(teacher_client, te
 
 
 def test_row_errors_point_at_the_form_row_not_the_content_index(teacher_client, teacher):
-    bank = make_bank(teacher.id)
+    bank = make_bank("Thaw", owner_id=teacher.id)
     data = {
         "prompt": "Who?",
         "options-0-text": "Khrushchev",
@@ -310,7 +219,7 @@ def test_row_errors_point_at_the_form_row_not_the_content_index(teacher_client, 
 
 
 def test_empty_prompt_is_shown_on_the_prompt(teacher_client, teacher):
-    bank = make_bank(teacher.id)
+    bank = make_bank("Thaw", owner_id=teacher.id)
     data = {**form_data("flashcard", CONTENT_BY_TYPE["flashcard"]), "prompt": "  "}
     response = post_question(teacher_client, bank.id, "flashcard", data)
     assert response.status_code == 422
@@ -320,7 +229,7 @@ def test_empty_prompt_is_shown_on_the_prompt(teacher_client, teacher):
 
 
 def test_matching_with_one_pair_is_refused(teacher_client, teacher):
-    bank = make_bank(teacher.id)
+    bank = make_bank("Thaw", owner_id=teacher.id)
     data = {"prompt": "Match", "pairs-0-left": "Stalin dies", "pairs-0-right": "1953"}
     response = post_question(teacher_client, bank.id, "matching", data)
     assert response.status_code == 422
@@ -329,7 +238,7 @@ def test_matching_with_one_pair_is_refused(teacher_client, teacher):
 
 
 def test_numerical_without_value_is_refused(teacher_client, teacher):
-    bank = make_bank(teacher.id)
+    bank = make_bank("Thaw", owner_id=teacher.id)
     for data in (
         {"prompt": "Year?"},
         {"prompt": "Year?", "answers-0-tolerance": "1", "answers-0-credit": "100"},
@@ -346,7 +255,7 @@ def test_numerical_without_value_is_refused(teacher_client, teacher):
 
 
 def test_cloze_without_gaps_is_refused(teacher_client, teacher):
-    bank = make_bank(teacher.id)
+    bank = make_bank("Thaw", owner_id=teacher.id)
     data = {"prompt": "Fill in", "text": "The {{1}} Congress."}
     response = post_question(teacher_client, bank.id, "cloze", data)
     assert response.status_code == 422
@@ -359,7 +268,7 @@ def test_cloze_without_gaps_is_refused(teacher_client, teacher):
 
 
 def test_true_false_needs_an_answer(teacher_client, teacher):
-    bank = make_bank(teacher.id)
+    bank = make_bank("Thaw", owner_id=teacher.id)
     response = post_question(teacher_client, bank.id, "true_false", {"prompt": "Is it?"})
     assert response.status_code == 422
     assert "Choose True or False." in response.get_data(as_text=True)
@@ -367,7 +276,7 @@ def test_true_false_needs_an_answer(teacher_client, teacher):
 
 
 def test_cloze_options_need_one_marked_answer(teacher_client, teacher):
-    bank = make_bank(teacher.id)
+    bank = make_bank("Thaw", owner_id=teacher.id)
     data = {"prompt": "Fill in", "text": "In {{1}}.", "gaps-0": "options: 1953 | 1956"}
     response = post_question(teacher_client, bank.id, "cloze", data)
     assert response.status_code == 422
@@ -376,7 +285,7 @@ def test_cloze_options_need_one_marked_answer(teacher_client, teacher):
 
 
 def test_excerpt_must_be_in_the_cited_section(teacher_client, teacher):
-    bank = make_bank(teacher.id)
+    bank = make_bank("Thaw", owner_id=teacher.id)
     document = make_document()
     data = {
         **form_data("flashcard", CONTENT_BY_TYPE["flashcard"]),
@@ -399,7 +308,7 @@ def test_excerpt_must_be_in_the_cited_section(teacher_client, teacher):
 
 
 def test_external_id_is_unique_in_the_bank(teacher_client, teacher):
-    bank = make_bank(teacher.id)
+    bank = make_bank("Thaw", owner_id=teacher.id)
     data = {**form_data("flashcard", CONTENT_BY_TYPE["flashcard"]), "external_id": "thaw-1"}
     assert post_question(teacher_client, bank.id, "flashcard", data).status_code == 302
     response = post_question(teacher_client, bank.id, "flashcard", data)
@@ -412,7 +321,7 @@ def test_external_id_is_unique_in_the_bank(teacher_client, teacher):
 
 
 def test_edit_bumps_version_and_keeps_external_id(teacher_client, teacher):
-    bank = make_bank(teacher.id)
+    bank = make_bank("Thaw", owner_id=teacher.id)
     data = form_data("multiple_choice", MULTIPLE_CHOICE)
     post_question(teacher_client, bank.id, "multiple_choice", data)
     question = only_question()
@@ -439,7 +348,7 @@ def test_edit_bumps_version_and_keeps_external_id(teacher_client, teacher):
 
 
 def test_question_of_another_bank_is_404(teacher_client, teacher):
-    bank, other = make_bank(teacher.id), make_bank(teacher.id, "Other")
+    bank, other = make_bank("Thaw", owner_id=teacher.id), make_bank("Other", owner_id=teacher.id)
     post_question(
         teacher_client, bank.id, "flashcard", form_data("flashcard", CONTENT_BY_TYPE["flashcard"])
     )
@@ -459,12 +368,9 @@ def _urls(bank_id: int, question_id: int) -> list[str]:
 
 
 def _bank_with_question(owner_id: int | None) -> tuple[QuestionBank, Question]:
-    bank = make_bank(owner_id)
+    bank = make_bank("Thaw", owner_id=owner_id)
     content = validate_content("flashcard", CONTENT_BY_TYPE["flashcard"])
-    question = Question(bank_id=bank.id, kind="flashcard", external_id="q-1", content=content)
-    db.session.add(question)
-    db.session.commit()
-    return bank, question
+    return bank, make_question(bank, "flashcard", content=content, external_id="q-1")
 
 
 def test_teacher_is_403_in_another_teachers_bank(teacher_client, make_user):

@@ -9,7 +9,6 @@ import pytest
 
 from app.extensions import db
 from app.models import Question, QuestionBank, Role, Topic
-from tests.conftest import log_in
 
 
 class Links(HTMLParser):
@@ -71,8 +70,8 @@ def bank(app):
 
 
 @pytest.mark.parametrize("role", list(Role))
-def test_every_navigation_and_home_link_answers_200(client, make_user, bank, role):
-    log_in(client, make_user(role))
+def test_every_navigation_and_home_link_answers_200(auth, client, make_user, bank, role):
+    auth.login(make_user(role))
     home = client.get("/")
     assert home.status_code == 200
     found = links(home.get_data(as_text=True))
@@ -83,8 +82,8 @@ def test_every_navigation_and_home_link_answers_200(client, make_user, bank, rol
         assert response.status_code == 200, f"{role.value}: {path} answered {response.status_code}"
 
 
-def test_menus_offer_only_pages_that_exist(client, make_user):
-    log_in(client, make_user(Role.TEACHER))
+def test_menus_offer_only_pages_that_exist(auth, client, make_user):
+    auth.login(make_user(Role.TEACHER))
     page = client.get("/").get_data(as_text=True)
     assert "Classes" not in page and "Quizzes" not in page
     assert "/admin/users" not in page

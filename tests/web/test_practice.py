@@ -12,7 +12,6 @@ from app.extensions import db
 from app.models import PracticeItem, PracticeSession, Question, QuestionBank, Topic
 from app.questions import validate_content
 from app.seeding import load_seed_data
-from tests.conftest import log_in
 
 OBJECTIVE = ["multiple_choice", "true_false", "short_answer", "numerical"]
 ITEM_URL = re.compile(r"/practice/(\d+)/(\d+)$")
@@ -240,13 +239,13 @@ def test_invalid_start_form_writes_nothing(bank, student_client, fields, message
     assert db.session.scalar(select(func.count()).select_from(PracticeItem)) == 0
 
 
-def test_another_student_gets_404(app, bank, student_client, make_user):
+def test_another_student_gets_404(app, auth, bank, student_client, make_user):
     session_id, _ = started(start(student_client, banks=[str(bank.id)], count="2"))
     student_client.post(f"/practice/{session_id}/1", data={})
     other, stranger = app.test_client(), make_user()
     # A fresh app context, hence a fresh `g`: Flask-Login caches the signed-in user there.
     with app.app_context():
-        assert log_in(other, stranger).status_code == 302
+        assert auth.login(stranger, client=other).status_code == 302
         for url in ("", "/1", "/2", "/results"):
             assert other.get(f"/practice/{session_id}{url}").status_code == 404
         for url in ("/2", "/retry", "/reviews"):

@@ -7,14 +7,8 @@ from html.parser import HTMLParser
 import pytest
 
 from app.extensions import db
-from app.models import (
-    PracticeSession,
-    Question,
-    QuestionBank,
-    ReviewCard,
-    ReviewLog,
-    Topic,
-)
+from app.models import PracticeSession, QuestionBank, ReviewCard
+from tests.factories import make_bank, make_card, make_log, make_question
 
 NOW = datetime(2025, 1, 15, 15, tzinfo=UTC)  # the student's zone is UTC; days start 04:00
 
@@ -24,50 +18,15 @@ def fixed_clock(app):
     app.config["CLOCK"] = lambda: NOW
 
 
-def add_card(user_id: int, bank_title: str, *, reps: int, due: datetime, **fields) -> ReviewCard:
-    bank = db.session.query(QuestionBank).filter_by(title=bank_title).first()
-    if bank is None:
-        bank = QuestionBank(title=bank_title)
-        db.session.add(bank)
-        db.session.flush()
-        db.session.add(Topic(bank_id=bank.id, name="Cells", path="Cells"))
-        db.session.flush()
-    topic = db.session.query(Topic).filter_by(bank_id=bank.id).first()
-    question = Question(
-        bank_id=bank.id,
-        topic_id=topic.id,
-        kind="true_false",
-        external_id=f"q{db.session.query(Question).count() + 1}",
-        content={"prompt": "?", "answer": True},
-    )
-    db.session.add(question)
-    db.session.flush()
-    card = ReviewCard(
-        user_id=user_id, question_id=question.id, reps=reps, due=due, position=0, **fields
-    )
-    db.session.add(card)
-    db.session.flush()
-    return card
-
-
-def add_log(card: ReviewCard, reviewed_at: datetime, rating: int) -> None:
-    db.session.add(
-        ReviewLog(
-            card_id=card.id,
-            user_id=card.user_id,
-            question_id=card.question_id,
-            rating=rating,
-            reviewed_at=reviewed_at,
-            state_before=2,
-            state_after=2,
-            card_before={},
-        )
-    )
+def add_card(user_id: int, bank: QuestionBank, *, reps: int, due: datetime, **fields) -> ReviewCard:
+    """A card on a new true/false question in the bank's topic "Cells"."""
+    question = make_question(bank, "true_false", topic="Cells", commit=False)
+    return make_card(user_id, question, reps=reps, due=due, position=0, commit=False, **fields)
 
 
 @pytest.fixture
 def history(student, make_user):
-    bank = "Biology <Cells>"
+    bank = make_bank("Biology <Cells>", topics=("Cells",), commit=False)
     reviewed = add_card(
         student.id,
         bank,
@@ -89,9 +48,9 @@ def history(student, make_user):
         last_review=NOW - timedelta(days=4),
     )
     add_card(student.id, bank, reps=0, state=1, due=NOW)
-    add_log(reviewed, datetime(2025, 1, 15, 10, tzinfo=UTC), rating=3)
-    add_log(reviewed, datetime(2025, 1, 15, 11, tzinfo=UTC), rating=1)
-    add_log(reviewed, datetime(2025, 1, 14, 10, tzinfo=UTC), rating=3)
+    make_log(reviewed, datetime(2025, 1, 15, 10, tzinfo=UTC), rating=3, commit=False)
+    make_log(reviewed, datetime(2025, 1, 15, 11, tzinfo=UTC), rating=1, commit=False)
+    make_log(reviewed, datetime(2025, 1, 14, 10, tzinfo=UTC), rating=3, commit=False)
     db.session.add(
         PracticeSession(
             user_id=student.id,
@@ -101,7 +60,8 @@ def history(student, make_user):
         )
     )
     other = make_user()
-    add_card(other.id, "Someone else's bank", reps=1, state=2, due=NOW)
+    elsewhere = make_bank("Someone else's bank", topics=("Cells",), commit=False)
+    add_card(other.id, elsewhere, reps=1, state=2, due=NOW)
     db.session.commit()
 
 

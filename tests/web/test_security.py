@@ -4,7 +4,7 @@ import pytest
 
 from app import create_app
 from app.extensions import db, limiter
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def test_security_headers_and_csp_without_inline_script(client):

@@ -14,10 +14,9 @@ from app.models import (
     ReviewCard,
     ReviewLog,
     StudySettings,
-    Topic,
 )
 from app.study.dates import format_day
-from tests.conftest import log_in
+from tests.factories import make_bank, make_question
 
 MC = {
     "prompt": "Which congress heard the Secret Speech?",
@@ -31,31 +30,15 @@ MC = {
 
 @pytest.fixture
 def bank(app):
-    bank = QuestionBank(title="Timeline", description="")
-    db.session.add(bank)
-    db.session.flush()
-    topic = Topic(bank_id=bank.id, name="1950s", path="1950s")
-    db.session.add(topic)
-    db.session.flush()
-    db.session.add_all(
-        [
-            Question(
-                bank_id=bank.id,
-                topic_id=topic.id,
-                kind="flashcard",
-                external_id="f1",
-                content={"prompt": "Thaw", "back": "The loosening after 1953"},
-            ),
-            Question(
-                bank_id=bank.id,
-                topic_id=topic.id,
-                kind="multiple_choice",
-                external_id="m1",
-                content=MC,
-            ),
-        ]
+    bank = make_bank("Timeline", topics=("1950s",))
+    make_question(
+        bank,
+        "flashcard",
+        topic="1950s",
+        external_id="f1",
+        content={"prompt": "Thaw", "back": "The loosening after 1953"},
     )
-    db.session.commit()
+    make_question(bank, "multiple_choice", topic="1950s", external_id="m1", content=MC)
     return bank
 
 
@@ -159,16 +142,16 @@ def test_suspend_and_bury_take_the_card_out_of_the_queue(student_client, bank):
     assert "Thaw" in settings and "Unsuspend" in settings
 
 
-def test_other_students_card_is_404(app, bank, make_user, client):
+def test_other_students_card_is_404(app, auth, bank, make_user, client):
     owner = make_user()
-    log_in(client, owner)
+    auth.login(owner)
     add_bank(client, bank)
     card = card_for("flashcard")
-    client.post("/auth/logout")
+    auth.logout()
     with app.app_context():
         other = make_user()
         intruder = app.test_client()
-        log_in(intruder, other)
+        auth.login(other, client=intruder)
         assert (
             intruder.post(
                 f"/study/cards/{card.id}/answer", data={"rating": 3, "version": 1}
@@ -301,9 +284,9 @@ def test_study_needs_login(client):
     assert client.get("/study/").status_code == 302
 
 
-def test_reveal_shows_the_card_asked_for_and_only_ones_own(app, bank, make_user, client):
+def test_reveal_shows_the_card_asked_for_and_only_ones_own(app, auth, bank, make_user, client):
     owner = make_user()
-    log_in(client, owner)
+    auth.login(owner)
     add_bank(client, bank)
     mc_card = card_for("multiple_choice")
     page = client.get(f"/study/?reveal={mc_card.id}").get_data(as_text=True)
@@ -311,7 +294,7 @@ def test_reveal_shows_the_card_asked_for_and_only_ones_own(app, bank, make_user,
     with app.app_context():
         other = make_user()
         intruder = app.test_client()
-        log_in(intruder, other)
+        auth.login(other, client=intruder)
         stranger = intruder.get(f"/study/?reveal={mc_card.id}").get_data(as_text=True)
         assert "Which congress" not in stranger and "Your reviews are empty" in stranger
 

@@ -23,64 +23,39 @@ from app.attempts.practice import (
     start_session,
 )
 from app.extensions import db
-from app.models import PracticeItem, PracticeSession, Question, QuestionBank, Topic
+from app.models import PracticeItem, PracticeSession, Question
 from app.questions import describe_response
+from tests import samples
+from tests.factories import make_bank, make_question, topics_of
+from tests.samples import CORRECT, SAMPLES
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
-CONTENT = {
-    "multiple_choice": {
-        "prompt": "Pick B",
-        "options": [
-            {"text": "A", "correct": False},
-            {"text": "B", "correct": True},
-            {"text": "C", "correct": False},
-            {"text": "D", "correct": False},
-        ],
-    },
-    "true_false": {"prompt": "True?", "answer": True},
-    "short_answer": {"prompt": "Capital?", "answers": [{"text": "Moscow"}]},
-    "flashcard": {"prompt": "Front", "back": "Back"},
+# Four options with "B" right: the shuffle and the answers-in-words tests depend on them.
+PICK_B = {
+    "prompt": "Pick B",
+    "options": [
+        {"text": "A", "correct": False},
+        {"text": "B", "correct": True},
+        {"text": "C", "correct": False},
+        {"text": "D", "correct": False},
+    ],
 }
-RIGHT = {
-    "multiple_choice": {"choice": 1},
-    "true_false": {"answer": True},
-    "short_answer": {"text": "moscow"},
-    "flashcard": {"self_score": 1.0},
-}
-WRONG = {
-    "multiple_choice": {"choice": 0},
-    "true_false": {"answer": False},
-    "short_answer": {"text": "Kyiv"},
-    "flashcard": {"self_score": 0.0},
-}
+CONTENT = {**SAMPLES, "multiple_choice": PICK_B}
+RIGHT = {**CORRECT, "multiple_choice": {"choice": 1}}
+WRONG = {**samples.WRONG, "multiple_choice": {"choice": 0}}
 
 
 @pytest.fixture
 def catalogue(app):
     """Two banks; bank one has topic "A" with sub-topic "A/B" and topic "C"."""
-    one, two = QuestionBank(title="Bank one"), QuestionBank(title="Bank two")
-    db.session.add_all([one, two])
-    db.session.flush()
-    a = Topic(bank_id=one.id, name="A", path="A")
-    c = Topic(bank_id=one.id, name="C", path="C")
-    db.session.add_all([a, c])
-    db.session.flush()
-    ab = Topic(bank_id=one.id, parent_id=a.id, name="B", path="A/B")
-    db.session.add(ab)
-    db.session.flush()
-    counter = iter(range(1000))
+    one = make_bank("Bank one", topics=("A", "A/B", "C"), commit=False)
+    two = make_bank("Bank two", commit=False)
+    topics = topics_of(one)
+    a, ab, c = topics["A"], topics["A/B"], topics["C"]
 
     def add(bank, topic, kind, n=1):
         for _ in range(n):
-            db.session.add(
-                Question(
-                    bank_id=bank.id,
-                    topic_id=topic.id if topic else None,
-                    kind=kind,
-                    external_id=f"q{next(counter)}",
-                    content=CONTENT[kind],
-                )
-            )
+            make_question(bank, kind, topic=topic, content=CONTENT[kind], commit=False)
 
     add(one, a, "multiple_choice", 3)
     add(one, ab, "true_false", 2)

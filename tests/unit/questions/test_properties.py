@@ -7,6 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from app.questions import Presentation, grade, parse_response, present, render_inline
+from tests.samples import SAMPLES
 
 WORDS = st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJ0123456789", min_size=1, max_size=8)
 SEEDS = st.integers(min_value=0, max_value=2**32)
@@ -303,42 +304,9 @@ def test_self_graded_full_score_scores_one(text: str, score: float) -> None:
 
 
 @given(
-    st.sampled_from(
-        [
-            "flashcard",
-            "multiple_choice",
-            "multiple_response",
-            "true_false",
-            "short_answer",
-            "numerical",
-            "cloze",
-            "matching",
-            "ordering",
-            "essay",
-        ]
-    ),
+    st.sampled_from(list(SAMPLES)),
     st.dictionaries(st.text(max_size=10), st.text(max_size=5) | st.lists(st.text(max_size=3))),
 )
 def test_any_form_parses_and_grades_within_bounds(kind: str, form: dict[str, Any]) -> None:
-    content = {
-        "flashcard": {"prompt": "Q", "back": "A"},
-        "multiple_choice": {
-            "prompt": "Q",
-            "options": [{"text": "a", "correct": True}, {"text": "b"}],
-        },
-        "multiple_response": {
-            "prompt": "Q",
-            "options": [{"text": "a", "correct": True}, {"text": "b"}],
-        },
-        "true_false": {"prompt": "Q", "answer": True},
-        "short_answer": {"prompt": "Q", "answers": [{"text": "a"}]},
-        "numerical": {"prompt": "Q", "answers": [{"value": 1}]},
-        "cloze": {"prompt": "Q", "text": "{{1}}", "gaps": [{"options": ["a", "b"], "correct": 0}]},
-        "matching": {
-            "prompt": "Q",
-            "pairs": [{"left": "a", "right": "1"}, {"left": "b", "right": "2"}],
-        },
-        "ordering": {"prompt": "Q", "items": ["a", "b"]},
-        "essay": {"prompt": "Q", "model_answer": "A"},
-    }[kind]
+    content = SAMPLES[kind]
     assert 0.0 <= grade(kind, content, parse_response(kind, content, form)).fraction <= 1.0

@@ -6,36 +6,9 @@ from typing import Any
 import pytest
 
 from app.questions import QUESTION_TYPES, ValidationError, validate_content
+from tests.samples import SAMPLES
 
-VALID: dict[str, dict[str, Any]] = {
-    "flashcard": {"prompt": "Who gave the Secret Speech?", "back": "Khrushchev"},
-    "multiple_choice": {
-        "prompt": "When was the Secret Speech?",
-        "options": [{"text": "1953", "correct": False}, {"text": "1956", "correct": True}],
-    },
-    "multiple_response": {
-        "prompt": "Which were Soviet leaders?",
-        "options": [
-            {"text": "Khrushchev", "correct": True},
-            {"text": "Brezhnev", "correct": True},
-            {"text": "Tito", "correct": False},
-        ],
-    },
-    "true_false": {"prompt": "Stalin died in 1953.", "answer": True},
-    "short_answer": {"prompt": "Who?", "answers": [{"text": "Khrushchev"}]},
-    "numerical": {"prompt": "Which year?", "answers": [{"value": 1956}]},
-    "cloze": {
-        "prompt": "Fill in the gaps.",
-        "text": "In {{1}} Khrushchev gave a {{2}} speech.",
-        "gaps": [{"answers": ["1956"]}, {"options": ["secret", "public"], "correct": 0}],
-    },
-    "matching": {
-        "prompt": "Match.",
-        "pairs": [{"left": "Secret Speech", "right": "1956"}, {"left": "Ousted", "right": "1964"}],
-    },
-    "ordering": {"prompt": "Order.", "items": ["1953", "1956", "1964"]},
-    "essay": {"prompt": "Discuss.", "model_answer": "A good answer mentions the thaw."},
-}
+VALID = SAMPLES
 
 
 def with_changes(kind: str, **changes: Any) -> dict[str, Any]:
@@ -72,19 +45,36 @@ def test_validation_returns_a_copy() -> None:
     assert content == VALID["multiple_choice"]
 
 
+# Only the required fields, so that every optional one takes its default.
+MINIMAL: dict[str, dict[str, Any]] = {
+    "multiple_choice": {
+        "prompt": "When was the Secret Speech?",
+        "options": [{"text": "1953", "correct": False}, {"text": "1956", "correct": True}],
+    },
+    "true_false": {"prompt": "Stalin died in 1953.", "answer": True},
+    "short_answer": {"prompt": "Who?", "answers": [{"text": "Khrushchev"}]},
+    "numerical": {"prompt": "Which year?", "answers": [{"value": 1956}]},
+    "matching": {
+        "prompt": "Match.",
+        "pairs": [{"left": "Secret Speech", "right": "1956"}, {"left": "Ousted", "right": "1964"}],
+    },
+    "essay": {"prompt": "Discuss.", "model_answer": "A good answer mentions the thaw."},
+}
+
+
 def test_defaults_are_filled_in() -> None:
-    mc = validate_content("multiple_choice", VALID["multiple_choice"])
+    mc = validate_content("multiple_choice", MINIMAL["multiple_choice"])
     assert mc["pin_order"] is False
     assert mc["options"][0] == {"text": "1953", "correct": False, "feedback": ""}
-    sa = validate_content("short_answer", VALID["short_answer"])
+    sa = validate_content("short_answer", MINIMAL["short_answer"])
     assert sa["answers"] == [{"text": "Khrushchev", "credit": 1.0, "feedback": ""}]
-    num = validate_content("numerical", VALID["numerical"])
+    num = validate_content("numerical", MINIMAL["numerical"])
     assert num["answers"] == [{"value": 1956, "tolerance": 0, "credit": 1.0, "feedback": ""}]
     assert num["unit"] == ""
-    tf = validate_content("true_false", VALID["true_false"])
+    tf = validate_content("true_false", MINIMAL["true_false"])
     assert tf["feedback_true"] == "" and tf["feedback_false"] == ""
-    assert validate_content("matching", VALID["matching"])["distractors"] == []
-    assert validate_content("essay", VALID["essay"])["rubric"] == ""
+    assert validate_content("matching", MINIMAL["matching"])["distractors"] == []
+    assert validate_content("essay", MINIMAL["essay"])["rubric"] == ""
 
 
 def test_missing_correct_flag_means_a_wrong_option() -> None:

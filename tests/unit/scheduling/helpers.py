@@ -1,4 +1,4 @@
-"""Shared builders for the scheduling tests: a bank of flashcards, settings, answers."""
+"""Scheduling test helpers: a bank of flashcards, settings, answers (rows via tests.factories)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.models import Question, QuestionBank, ReviewCard, ReviewLog, Topic
 from app.scheduling import DEFAULTS, answer_card, update_settings
+from tests import factories
 
 # A Monday morning in UTC, far from any DST change in the zones used here.
 T0 = datetime(2024, 6, 3, 9, 0, tzinfo=UTC)
@@ -46,36 +47,21 @@ def make_bank(
     prefix: str = "q",
 ) -> Bank:
     """A bank of flashcards; `layout` says how many questions go in which topic, in order."""
-    bank = QuestionBank(title=title, description="")
-    db.session.add(bank)
-    db.session.flush()
-    made: dict[str, Topic] = {}
-    for path in topics:
-        parent_path, _, name = path.rpartition("/")
-        topic = Topic(
-            bank_id=bank.id,
-            parent_id=made[parent_path].id if parent_path else None,
-            name=name,
-            path=path,
-        )
-        db.session.add(topic)
-        db.session.flush()
-        made[path] = topic
-    result = Bank(bank, made)
+    bank = factories.make_bank(title, topics=topics, commit=False)
+    result = Bank(bank, factories.topics_of(bank))
     n = 0
     for path, count in layout:
         for _ in range(count):
             n += 1
-            question = Question(
-                bank_id=bank.id,
-                topic_id=made[path].id if path else None,
-                kind="flashcard",
+            question = factories.make_question(
+                bank,
+                "flashcard",
+                topic=result.topics[path] if path else None,
                 external_id=f"{prefix}{n}",
                 content={"prompt": f"Prompt {prefix}{n}", "back": f"Back {prefix}{n}"},
+                commit=False,
             )
-            db.session.add(question)
             result.questions.append(question)
-    db.session.flush()
     db.session.commit()
     return result
 
@@ -124,9 +110,9 @@ def review_card(
     reps: int = 3,
 ) -> ReviewCard:
     """A hand-made card in the Review state, as if studied before."""
-    card = ReviewCard(
-        user_id=user_id,
-        question_id=question.id,
+    return factories.make_card(
+        user_id,
+        question,
         state=fsrs.State.Review.value,
         step=None,
         stability=stability,
@@ -141,10 +127,6 @@ def review_card(
         version=1,
         added_at=last_review - timedelta(days=30),
     )
-    db.session.add(card)
-    db.session.flush()
-    db.session.commit()
-    return card
 
 
 def reload(card: ReviewCard) -> ReviewCard:

@@ -43,7 +43,6 @@ from app.scheduling.optimizer import (
     optimal_retention,
     optimal_retention_inputs,
 )
-from tests.conftest import log_in
 
 from .helpers import T0, cards_of, make_bank, set_settings
 
@@ -484,10 +483,10 @@ def no_runner(monkeypatch):
     wait_for_threads()
 
 
-def test_the_optimize_view_only_enqueues(
+def test_the_optimize_view_only_enqueues(auth,
     fake_optimizer, losses, no_runner, student, history, client
 ):
-    log_in(client, student)
+    auth.login(student)
     response = client.post("/study/optimize", data={"reschedule": "y"})
     assert response.status_code == 302
     (job,) = db.session.scalars(select(Job)).all()
@@ -522,8 +521,8 @@ def test_the_optimize_view_only_enqueues(
     assert "Personal parameters applied" in settings_page
 
 
-def test_the_optimize_job_runs_in_a_thread(fake_optimizer, losses, student, history, client):
-    log_in(client, student)
+def test_the_optimize_job_runs_in_a_thread(auth, fake_optimizer, losses, student, history, client):
+    auth.login(student)
     client.post("/study/optimize")
     assert wait_for_threads()
     (job,) = db.session.scalars(select(Job)).all()
@@ -532,8 +531,8 @@ def test_the_optimize_job_runs_in_a_thread(fake_optimizer, losses, student, hist
     assert reload_settings(student.id).parameters == FITTED
 
 
-def test_a_failed_job_shows_its_message(fake_optimizer, no_runner, student, history, client):
-    log_in(client, student)
+def test_a_failed_job_shows_its_message(auth, fake_optimizer, no_runner, student, history, client):
+    auth.login(student)
     client.post("/study/optimize")
     (job,) = db.session.scalars(select(Job)).all()
     # The history shrinks before the job runs: the job fails with the reason.
@@ -546,18 +545,20 @@ def test_a_failed_job_shows_its_message(fake_optimizer, no_runner, student, hist
     assert "need 640 reviews" in page
 
 
-def test_a_job_is_not_shown_to_another_student(no_runner, student, history, client, make_user):
+def test_a_job_is_not_shown_to_another_student(
+    auth, no_runner, student, history, client, make_user
+):
     job = Job(id="a" * 32, kind="optimize", user_id=student.id, params={}, state="done")
     db.session.add(job)
     db.session.commit()
-    log_in(client, make_user())
+    auth.login(make_user())
     assert client.get(f"/study/jobs/{job.id}").status_code == 404
     assert client.get(f"/study/jobs/{job.id}/status").status_code == 404
     assert client.get("/study/jobs/nope/status").status_code == 404
 
 
-def test_optimal_retention_view(fake_optimizer, no_runner, student, history, client):
-    log_in(client, student)
+def test_optimal_retention_view(auth, fake_optimizer, no_runner, student, history, client):
+    auth.login(student)
     page = client.get("/study/settings").get_data(as_text=True)
     assert "Find my optimal retention" in page
     response = client.post("/study/optimal-retention")
@@ -568,9 +569,9 @@ def test_optimal_retention_view(fake_optimizer, no_runner, student, history, cli
     assert "Optimal retention for you: 0.85" in page
 
 
-def test_optimal_retention_view_without_answer_times(fake_optimizer, student, bank, client):
+def test_optimal_retention_view_without_answer_times(auth, fake_optimizer, student, bank, client):
     small_history(student.id, bank)
-    log_in(client, student)
+    auth.login(student)
     page = client.get("/study/settings").get_data(as_text=True)
     assert "no recorded answer time" in page and "Find my optimal retention" not in page
     refused = client.post("/study/optimal-retention", follow_redirects=True)

@@ -73,7 +73,7 @@ RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 MAX_DURATION_MS = 10 * 60 * 1000  # longer means the student walked away
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _dates() -> dict:
     """`format_day(day)`: a date in the browser's preferred language, not ISO."""
     locale = best_locale(list(request.accept_languages))

@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from app.extensions import db
 from app.jobs import enqueue, register_job, wait_for_threads
-from tests.conftest import PASSWORD
+from tests.factories import PASSWORD
 
 
 def test_the_status_page_polls_until_the_job_is_done(

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN_PACKAGES = ["app.questions", "app.scheduling", "app.analytics", "app.attempts"]
+DOMAIN_PACKAGES = [
+    "app.questions",
+    "app.scheduling",
+    "app.analytics",
+    "app.attempts",
+    "app.formats",
+]
 WEB_MODULES = ("flask", "flask_wtf", "flask_login", "flask_sqlalchemy")
 
 

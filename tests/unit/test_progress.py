@@ -297,7 +297,8 @@ def test_mastery_by_topic_averages_the_retrievability_of_answered_cards(student_
 def test_mastery_ignores_cards_still_in_learning_steps(make_user):
     """Again, Again, Good on day one: stability from the last step, but nothing learned."""
     user = make_user()
-    bank, topics = make_bank("Fresh", "Intro")
+    bank = make_bank("Fresh", topics=["Intro"])
+    topics = topics_of(bank)
     h = History(user.id)
     for _ in range(5):
         h.card(

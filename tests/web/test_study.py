@@ -229,7 +229,7 @@ def test_exam_pages_show_the_exam_in_the_students_language(app, student_client, 
     german = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
     page = student_client.get("/study/exams", headers=german).get_data(as_text=True)
     assert "Do., 10. Dez. 2026" in page and "2026-12-10" not in page
-    us = student_client.get("/study/progress", headers={"Accept-Language": "en-US"})
+    us = student_client.get("/progress/", headers={"Accept-Language": "en-US"})
     text = us.get_data(as_text=True)
     assert "Thu, Dec 10, 2026" in text and "in 9 days" in text and "Coming exams" in text
     study = student_client.get("/study/").get_data(as_text=True)
@@ -309,7 +309,7 @@ def test_add_with_a_malformed_id_says_so_and_writes_nothing(student_client):
 
 
 def test_a_visit_to_study_pages_writes_no_settings_row(student_client, bank):
-    for url in ("/study/", "/study/settings", "/study/exams", "/study/progress", "/"):
+    for url in ("/study/", "/study/settings", "/study/exams", "/progress/", "/"):
         assert student_client.get(url).status_code == 200
     assert db.session.scalar(select(func.count()).select_from(StudySettings)) == 0
 
@@ -331,7 +331,7 @@ def test_home_study_and_progress_show_the_same_due_count(app, student_client, st
     study = student_client.get("/study/").get_data(as_text=True)
     assert "1 due</span>" in study and "Thaw" in study
     assert "1 review due" in student_client.get("/").get_data(as_text=True)
-    progress = student_client.get("/study/progress").get_data(as_text=True)
+    progress = student_client.get("/progress/").get_data(as_text=True)
     assert re.search(r'id="fig-due-today">1<', progress)
 
 

@@ -19,7 +19,7 @@ def test_the_status_page_polls_until_the_job_is_done(
     def slow(session, params, progress, now):
         progress(0.4, "Fitting parameters to 900 earlier answers.")
         halfway.set()
-        assert release.wait(20)
+        assert release.wait(120)
         return {"message": "Optimal retention for you: 0.85."}
 
     register_job("test_slow", slow)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DOMAIN_PACKAGES = ["app.questions", "app.scheduling", "app.analytics"]
+DOMAIN_PACKAGES = ["app.questions", "app.scheduling", "app.analytics", "app.drafting"]
 WEB_MODULES = ("flask", "flask_wtf", "flask_login", "flask_sqlalchemy")
 
 

@@ -246,6 +246,4 @@ def find_sections(text: str, *, markdown: bool) -> list[dict[str, Any]]:
             following = next((s for s in stripped[i + 1 :] if s), "")
             if following and _title_like(line, previous, following) and len(following.split()) > 6:
                 starts.append(line)
-        if starts and starts[0] == next((s for s in stripped if s), None) and len(starts) > 1:
-            starts = starts[1:]  # the document's own title opens the preamble
     return _sections_at(text, starts)

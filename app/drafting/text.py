@@ -204,7 +204,7 @@ def split_row(line: str) -> tuple[str, str] | None:
         cells = [c.strip() for c in stripped.split("\t") if c.strip()]
         return (cells[0], cells[1]) if len(cells) == 2 else None
     words = stripped.split()
-    if len(words) < 3:
+    if len(words) < 3 or len(stripped) > 200 or words[0] in ("The", "A", "An"):
         return None
     # The label is Title Case; the text begins at a capitalized word that starts a phrase
     # (a verb in -ing, or a word followed by an ordinary lowercase word).
@@ -234,6 +234,7 @@ def tables(section: Section, lead: str | None = None) -> list[Table]:
     """Runs of at least three consecutive two-column rows in the section."""
     found: list[Table] = []
     run: list[Row] = []
+    run_form = ""
     header: tuple[str, str] | None = None
     heading = (lead or "").split()
     if len(heading) == 2 and all(w[:1].isupper() for w in heading):
@@ -251,9 +252,12 @@ def tables(section: Section, lead: str | None = None) -> list[Table]:
         if re.fullmatch(r"\|?[\s:\-|]+\|?", line) and "-" in line:
             continue  # a Markdown table rule
         pair = split_row(line)
-        if pair is None or len(line) > 300:
+        form = "|" if line.startswith("|") else "\t" if "\t" in line else " "
+        if pair is None or len(line) > 300 or (run and form != run_form):
             close()
+        if pair is None or len(line) > 300:
             continue
+        run_form = form
         if line.startswith("|") and not run and header is None:
             header = pair  # the first row of a Markdown table is its header
             continue

@@ -36,6 +36,8 @@ MAX_EXCERPT_CHARS = 300
 BLANK = "\\_\\_\\_\\_"  # Markdown for a visible blank line: ____
 TRUE_FALSE_MAX_CHARS = 220
 MATCHING_MAX_PAIRS = 5
+SECTION_PHRASES = 12
+NUMBERS_PER_SENTENCE = 2
 
 
 @dataclass(frozen=True)
@@ -93,8 +95,11 @@ def draft_document(document: str, title: str, sections: Sequence[Section]) -> li
         section_tables[section.slug] = found
         rows = [row.excerpt for table in found for row in table.rows]
         section_sentences[section.slug] = sentences(section, rows)
+        # The section's own key words too: a term central to one section only.
+        local = key_phrases(section.text, limit=SECTION_PHRASES) if section.text else []
+        section_phrases = list(dict.fromkeys([*phrases, *local]))
         for sentence in section_sentences[section.slug]:
-            sentence.terms = _terms(sentence.text, phrases)
+            sentence.terms = _terms(sentence.text, section_phrases)
             for term in sentence.terms:
                 if term.kind == "year":
                     seen_years.setdefault(int(term.value or 0))
@@ -385,10 +390,18 @@ class _Context:
         if not candidates:
             return []
         # Gap the most telling terms: names and multi-word phrases first, up to three.
-        ranked = sorted(candidates, key=lambda t: (t.kind != "name", -len(t.text.split()), t.start))
+        # Multi-word names, then key phrases, then one-word names ("Soviet" says little).
+        ranked = sorted(
+            candidates,
+            key=lambda t: (
+                0 if t.kind == "name" and " " in t.text else 1 if t.kind == "key" else 2,
+                -len(t.text.split()),
+                t.start,
+            ),
+        )
         gaps: list[Term] = []
         for term in ranked:
-            if len(gaps) == 2:
+            if len(gaps) == (3 if len(sentence.text) > 150 else 2):
                 break
             if any(g.text.lower() == term.text.lower() for g in gaps):
                 continue
@@ -470,7 +483,8 @@ class _Context:
                     key_term=term.text,
                 )
             )
-            break  # one per sentence: the first year or figure
+            if len(drafts) == NUMBERS_PER_SENTENCE:
+                break
         return drafts
 
     def same_kind(self, term: Term, sentence: Sentence, count: int) -> list[str]:

@@ -16,7 +16,7 @@ from app.documents import Section, normalize_space
 
 TERMINAL = (".", "!", "?", '."', ".”", "!”", "?”", ".'", ".’", ":")
 
-YEAR = re.compile(r"(?<![\d.,])(1[0-9]{3}|20[0-9]{2})(?![\d,]|\.\d|s\b|–|-\d)")
+YEAR = re.compile(r"(?<![\d.,])(1[0-9]{3}|20[0-9]{2})(?!\d|,\d|\.\d|s\b|–|-\d)")
 SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 FIGURE = re.compile(
     r"(?<![\w.,])(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"

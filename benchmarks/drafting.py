@@ -160,6 +160,58 @@ def usable_share() -> tuple[int, int]:
     return sum(1 for item in items if item["usable"]), len(items)
 
 
+JUDGED_HEAD = """\
+# Forty drafts of the seeded documents, judged by hand against the document.
+# The sample is benchmarks.drafting.sample(): a fixed random sample (seed 16) of all
+# drafts. usable: correct and answerable as drafted, without edits; why: the reason.
+# The tests check that these are still exactly the sampled drafts and that the usable
+# share stays >= 70 %. After a change to the drafter, `python -m benchmarks.drafting
+# --refresh-sample` keeps the judgements of drafts still sampled and adds the new ones
+# with usable: null, to be judged by hand.
+"""
+
+
+def _shown(draft: Draft) -> tuple[Any, Any]:
+    c = draft.content
+    if draft.kind == "cloze":
+        return c["text"], [g["answers"] for g in c["gaps"]]
+    if draft.kind == "flashcard":
+        return c["prompt"], c["back"]
+    if draft.kind == "matching":
+        return c["prompt"], [f"{p['left']} = {p['right']}" for p in c["pairs"]]
+    if draft.kind == "numerical":
+        return c["prompt"], c["answers"][0]["value"]
+    if draft.kind == "true_false":
+        return c["prompt"], c["answer"]
+    return c["prompt"], [o["text"] + (" (correct)" if o["correct"] else "") for o in c["options"]]
+
+
+def refresh_sample(drafts: dict[str, list[Draft]]) -> int:
+    """Rewrite the judged fixture for the current sample; returns how many need judging."""
+    old = {item["key"]: item for item in judged()} if JUDGED.exists() else {}
+    items = []
+    for document, draft in sample(drafts):
+        shown, answer = _shown(draft)
+        before = old.get(draft.key, {})
+        items.append(
+            {
+                "key": draft.key,
+                "document": document,
+                "section": draft.citation.section,
+                "kind": draft.kind,
+                "draft": shown,
+                "answer": answer,
+                "excerpt": draft.citation.excerpt,
+                "usable": before.get("usable"),
+                "why": before.get("why", ""),
+            }
+        )
+    with JUDGED.open("w", encoding="utf-8") as out:
+        out.write(JUDGED_HEAD)
+        yaml.safe_dump({"drafts": items}, out, allow_unicode=True, sort_keys=False, width=100)
+    return sum(1 for item in items if item["usable"] is None)
+
+
 def fifty_pages(documents: list[SeededDocument] | None = None) -> tuple[list[Section], int]:
     """A 50-page document: the seeded sections again and again, each copy with its years
     moved and its sections renamed, so it is not the same text repeated."""
@@ -204,9 +256,15 @@ def benchmark(repeat: int = 1) -> dict[str, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument(
+        "--refresh-sample", action="store_true", help="rewrite the judged fixture's sample"
+    )
     args = parser.parse_args()
     documents = seeded_documents()
     drafts = draft_seeded(documents)
+    if args.refresh_sample:
+        print(f"{refresh_sample(drafts)} drafts to judge in {JUDGED.relative_to(ROOT)}")
+        return
     print("Drafts per section")
     for (document, section), kinds in drafts_per_section(drafts).items():
         detail = ", ".join(f"{k} {n}" for k, n in sorted(kinds.items()))

@@ -37,6 +37,8 @@ BLANK = "\\_\\_\\_\\_"  # Markdown for a visible blank line: ____
 TRUE_FALSE_MAX_CHARS = 220
 MATCHING_MAX_PAIRS = 5
 SECTION_PHRASES = 12
+MAX_GAPS = 2
+MAX_NAME_GAP_WORDS = 3  # longer names are hard to type exactly
 NUMBERS_PER_SENTENCE = 2
 
 
@@ -195,6 +197,11 @@ def _people(names: Sequence[str]) -> list[str]:
 
 
 TITLE_WORDS = {"of", "the", "and", "its", "on", "cold", "secret", "party"}
+
+
+def _words_between(text: str, a: Term, b: Term) -> int:
+    first, second = sorted((a, b), key=lambda t: t.start)
+    return len(text[first.end : second.start].split())
 
 
 def _unit_kind(unit: str) -> str:
@@ -358,7 +365,7 @@ class _Context:
         m = GLOSSARY.match(text)
         if m and len(m.group("term").split()) <= 6 and len(text) <= MAX_EXCERPT_CHARS:
             term = m.group("term").strip()
-            if term.split()[0].lower() not in _NOT_TERMS and not term[0].isdigit():
+            if term.split()[0].lower() not in _NOT_TERMS and not any(c.isdigit() for c in term):
                 return Draft(
                     "flashcard",
                     {
@@ -384,7 +391,11 @@ class _Context:
         return answers
 
     def cloze(self, sentence: Sentence) -> list[Draft]:
-        candidates = [t for t in sentence.terms if t.kind in ("key", "name")]
+        candidates = [
+            t
+            for t in sentence.terms
+            if t.kind == "key" or t.kind == "name" and len(t.text.split()) <= MAX_NAME_GAP_WORDS
+        ]
         if not candidates:
             candidates = [t for t in sentence.terms if t.kind == "year"]
         if not candidates:
@@ -401,11 +412,16 @@ class _Context:
         )
         gaps: list[Term] = []
         for term in ranked:
-            if len(gaps) == (3 if len(sentence.text) > 150 else 2):
+            if len(gaps) == MAX_GAPS:
                 break
             if any(g.text.lower() == term.text.lower() for g in gaps):
                 continue
+            if any(_words_between(sentence.text, g, term) < 2 for g in gaps):
+                continue  # gaps side by side leave nothing to go on
             gaps.append(term)
+        lone = len(gaps) == 1 and gaps[0].kind == "name" and " " not in gaps[0].text
+        if lone and gaps[0].text not in self.pools.people:
+            return []  # a lone "Soviet" or "Moscow" says little
         cut = self.excerpt_around(sentence.text, gaps)
         if cut is None:
             gaps = gaps[:1]
@@ -490,6 +506,7 @@ class _Context:
     def same_kind(self, term: Term, sentence: Sentence, count: int) -> list[str]:
         """Up to `count` other terms of the document of the term's kind, closest first."""
         in_sentence = {t.text.lower() for t in sentence.terms}
+        sentence_words = {w for t in sentence.terms for w in t.text.lower().split()}
         if term.kind == "year":
             own = int(term.value or 0)
             others = sorted(
@@ -530,7 +547,7 @@ class _Context:
         ]
         others.sort(key=lambda p: (abs(len(p.split()) - words), pool.index(p)))
         result: list[str] = []
-        used = set(own.split())
+        used = set(own.split()) | sentence_words
         for other in others:
             words_of = set(other.lower().split())
             if words_of & used:
@@ -545,7 +562,14 @@ class _Context:
 
     def multiple_choice(self, sentence: Sentence) -> list[Draft]:
         order = {"name": 0, "year": 1, "figure": 2}
-        usable = [t for t in sentence.terms if t.kind in order and t.text not in self.asked]
+        usable = [
+            t
+            for t in sentence.terms
+            if t.kind in order
+            and t.text not in self.asked
+            # Other names are of too many kinds (places, parties, ideas) to pick distractors.
+            and (t.kind != "name" or t.text in self.pools.people)
+        ]
         for term in sorted(usable, key=lambda t: (order[t.kind], t.start)):
             distractors = self.same_kind(term, sentence, 3)
             if len(distractors) < 3:

@@ -6,6 +6,7 @@ sentence or row found is a verbatim excerpt of that section.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -16,7 +17,7 @@ from app.documents import Section, normalize_space
 
 TERMINAL = (".", "!", "?", '."', ".”", "!”", "?”", ".'", ".’", ":")
 
-YEAR = re.compile(r"(?<![\d.,])(1[0-9]{3}|20[0-9]{2})(?!\d|,\d|\.\d|s\b|–|-\d)")
+YEAR = re.compile(r"(?<![\d.,–\-])(1[0-9]{3}|20[0-9]{2})(?!\d|,\d|\.\d|s\b|–|-\d)")
 SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
 FIGURE = re.compile(
     r"(?<![\w.,])(?P<number>\d{1,3}(?:,\d{3})+|\d+(?:\.\d+)?)"
@@ -116,6 +117,34 @@ COMMON_CAPITALIZED = {
     "finally",
     "for instance",
     "simultaneously",
+    "unlike",
+    "despite",
+    "similarly",
+    "initially",
+    "additionally",
+    "moreover",
+    "furthermore",
+    "notably",
+    "indeed",
+    "rather",
+    "through",
+    "against",
+    "beyond",
+    "critics",
+    "late",
+    "early",
+    "mid",
+    "like",
+    "across",
+    "toward",
+    "towards",
+    "once",
+    "now",
+    "then",
+    "still",
+    "even",
+    "just",
+    "only",
     "emphasis",
     "following",
     "by contrast",
@@ -329,16 +358,25 @@ def find_phrases(sentence: str, phrases: Sequence[str]) -> list[Term]:
     terms: list[Term] = []
     lowered = sentence.lower()
     for phrase in phrases:
-        for m in re.finditer(rf"(?<![\w\-]){re.escape(phrase.lower())}(?![\w\-])", lowered):
+        needle = phrase.lower()
+        if needle not in lowered:
+            continue  # the cheap test first: most phrases are not in a given sentence
+        for m in _phrase_pattern(needle).finditer(lowered):
             terms.append(Term(sentence[m.start() : m.end()], "key", m.start(), m.end()))
     return terms
+
+
+@functools.lru_cache(maxsize=4096)
+def _phrase_pattern(needle: str) -> re.Pattern[str]:
+    return re.compile(rf"(?<![\w\-]){re.escape(needle)}(?![\w\-])")
 
 
 def key_phrases(text: str, limit: int) -> list[str]:
     """The document's key phrases (YAKE, unsupervised, offline), best first."""
     import yake
 
-    extractor = yake.KeywordExtractor(lan="en", n=2, top=limit * 2, dedupLim=0.8)
+    extractor = yake.KeywordExtractor(lan="en", n=2, top=limit * 3, dedupLim=0.8)
+    lowered = text.lower()
     phrases = []
     for phrase, _score in extractor.extract_keywords(text):
         phrase = normalize_space(phrase)
@@ -357,8 +395,17 @@ def key_phrases(text: str, limit: int) -> list[str]:
             continue
         if len(words) > 1 and words[0].endswith(("ed", "ing", "ly", "s")) and words[0] not in KEEP:
             continue  # "allowed khrushchev", "exposing stalin": a verb and its object
+        if len(words) == 1 and len(words[0]) < SPECIFIC_WORD_LETTERS:
+            continue  # short words ("shift", "reform") are too general to ask for
+        if len(words) > 1 and lowered.count(phrase.lower()) < 2:
+            continue  # a two-word phrase met once is a chance collocation
         phrases.append(phrase)
     return phrases[:limit]
+
+
+# A single word asked for must be at least this long: longer words are the specific ones
+# ("punitive", "censorship"), shorter ones the general ("shift", "speech", "regime").
+SPECIFIC_WORD_LETTERS = 8
 
 
 GENERIC = {

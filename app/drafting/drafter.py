@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from app.documents import Section
-from app.questions import validate_content
+from app.questions import ValidationError, validate_content
 
 from .text import (
     Sentence,
@@ -126,7 +126,10 @@ def draft_document(document: str, title: str, sections: Sequence[Section]) -> li
             drafts.extend(context.from_sentence(sentence))
     unique: dict[str, Draft] = {}
     for draft in drafts:
-        draft.content = validate_content(draft.kind, draft.content)
+        try:
+            draft.content = validate_content(draft.kind, draft.content)
+        except ValidationError:
+            continue  # e.g. a table whose labels repeat: no valid matching to propose
         unique.setdefault(draft.key, draft)
     return list(unique.values())
 

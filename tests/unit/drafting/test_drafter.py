@@ -157,3 +157,27 @@ def test_seeded_documents_give_valid_cited_drafts(seeded, seeded_drafts):
 
 def test_empty_document_gives_no_drafts():
     assert draft_document("empty", "Empty", [Section("a", "A", ["Too short."])]) == []
+
+
+def test_awkward_text_gives_only_valid_drafts():
+    sections = [
+        Section(
+            "odd",
+            "Odd",
+            [
+                "Label One Text that repeats here.",
+                "Label One Text that repeats here.",
+                "Label One Another text for the same label.",
+                "A sentence with {{1}} braces written by Ada Lovelace in 1843 and 1842 notes.",
+                "Charles Babbage, the inventor of engines, met Ada Lovelace in 1833 in London.",
+                "1843 1842 1833 2020 ... ??? !!!",
+                "",
+            ],
+        ),
+        Section("empty", "Empty", []),
+    ]
+    drafts = draft_document("odd", "Odd", sections)
+    for draft in drafts:
+        assert validate_content(draft.kind, draft.content) == draft.content
+        assert excerpt_in_section(sections, draft.citation.section, draft.citation.excerpt)
+    assert not any(d.kind == "cloze" and "{{1}} braces" in d.citation.excerpt for d in drafts)

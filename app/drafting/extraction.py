@@ -205,8 +205,6 @@ def _sections_at(text: str, starts: list[str]) -> list[dict[str, Any]]:
 
 def _title_like(line: str, previous: str, following: str) -> bool:
     words = line.split()
-    if not 1 <= len(words) <= 10 or len(line) > 80:
-        return False
     if line.endswith((".", ",", ";", "?", "!", '"', "”")) or line[:1].islower():
         return False
     if (
@@ -216,16 +214,24 @@ def _title_like(line: str, previous: str, following: str) -> bool:
         and not re.match(r"^\d+(\.\d+)*\.?\s+[A-Z]", line)
     ):
         return False
-    if previous and following and not following[:1].isupper():
+    if previous and following and following[:1].islower():
         return False  # a wrapped line inside a paragraph
+    after_paragraph = not previous or previous.endswith((".", "!", "?", '"', "”", ":"))
+    long_after = len(following) > 2 * len(line) and len(following.split()) > 12
+    head, colon, _subtitle = line.partition(": ")
+    if colon and 1 <= len(head.split()) <= 6 and len(words) <= 25 and len(line) <= 200:
+        # "Economic Reforms: Shifting from heavy industry to ...": a heading with a subtitle.
+        head_words = [w for w in head.split() if w[:1].isalpha()]
+        if head_words and all(w[:1].isupper() or w.lower() in _SMALL_WORDS for w in head_words):
+            return after_paragraph and long_after
+    if not 1 <= len(words) <= 10 or len(line) > 80:
+        return False
     letters = [w for w in words if w[:1].isalpha()]
     if not letters:
         return False
     capitalized = sum(1 for w in letters if w[:1].isupper() or w.lower() in _SMALL_WORDS)
-    # Title Case, ALL CAPS, or a short label standing on its own with a longer line after it.
-    return capitalized == len(letters) or (
-        len(words) <= 6 and len(following) > 2 * len(line) and not previous
-    )
+    # Title Case or ALL CAPS; or a short label after a finished paragraph, before a long one.
+    return capitalized == len(letters) or (len(words) <= 6 and after_paragraph and long_after)
 
 
 _SMALL_WORDS = {"a", "an", "and", "of", "the", "in", "on", "for", "to", "with", "or", "at", "by"}

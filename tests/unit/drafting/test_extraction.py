@@ -145,3 +145,17 @@ def test_empty_or_oversized_paste_is_refused():
         extract_pasted("  \n ")
     with pytest.raises(Invalid, match="the limit is"):
         extract_pasted("word " * 300_000)
+
+
+def test_seeded_documents_as_plain_text_get_the_manifest_sections_back():
+    from tests.unit.drafting.conftest import seeded_documents
+
+    for document in seeded_documents():
+        extracted = extract_upload(document["file"], document["text"].encode())
+        found = [s["start"] for s in extracted.sections]
+        wanted = [s["start"] for s in document["sections"]]
+        # Every heading found is one of the manifest's, in order; the manifest's lowercase
+        # "de-stalinization political definition" is the one a reader would not take
+        # for a heading either.
+        assert [s for s in wanted if s in found] == found
+        assert set(wanted) - set(found) <= {"de-stalinization political definition"}

@@ -16,6 +16,7 @@ DOMAIN_PACKAGES = [
     "app.analytics",
     "app.attempts",
     "app.formats",
+    "app.drafting",
 ]
 WEB_MODULES = ("flask", "flask_wtf", "flask_login", "flask_sqlalchemy")
 

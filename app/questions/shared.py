@@ -92,6 +92,7 @@ class Presentation:
     model_answer_html: str = ""
     rubric_html: str = ""
     order: dict[str, list[int]] = field(default_factory=dict)
+    unit: str = ""  # numerical: the unit shown next to the input
 
 
 # -- reading text and numbers ------------------------------------------------------------------

@@ -116,7 +116,7 @@ def validate(content: Content) -> dict[str, Any]:
 
 
 def present(content: Content, stored: Orders, rng: random.Random) -> Presentation:
-    return Presentation(KIND, render_markdown(content["prompt"]))
+    return Presentation(KIND, render_markdown(content["prompt"]), unit=content["unit"])
 
 
 def parse_response(content: Content, form: Form) -> dict[str, Any]:

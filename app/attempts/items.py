@@ -147,6 +147,56 @@ def answer(
     return AnswerOutcome(item, result, True)
 
 
+def can_override(item: Any) -> bool:
+    """Whether "I was right" applies: an automatically graded answer short of full credit."""
+    return (
+        item.answered_at is not None
+        and item.fraction is not None
+        and not QUESTION_TYPES[item.question_kind].self_graded
+        and item.fraction < CORRECT_THRESHOLD
+    )
+
+
+def override(session: Session, item: Any, now: datetime) -> bool:
+    """The student says their answer was right: full credit, the engine's grade kept in the log.
+
+    False when there is nothing to override (already full credit, or already overridden);
+    AttemptError for an unanswered or self-graded item.
+    """
+    if item.answered_at is None:
+        raise AttemptError("Answer the question first.")
+    if QUESTION_TYPES[item.question_kind].self_graded:
+        raise AttemptError("You scored this answer yourself; there is no grade to override.")
+    if not can_override(item):
+        return False
+    model = type(item)
+    written = session.execute(
+        update(model)
+        .where(
+            model.id == item.id, model.overridden_from.is_(None), model.fraction == item.fraction
+        )
+        .values(fraction=1.0, overridden_from=item.fraction, overridden_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(item)
+    return written.rowcount == 1
+
+
+def rescore(session: Session, attempt: Any, attempt_column: InstrumentedAttribute) -> None:
+    """Bring a finished attempt's score up to date after a grade changed."""
+    if attempt.finished_at is None:
+        return
+    _, _, mean = tally(session, attempt_column, attempt.id)
+    model = type(attempt)
+    session.execute(
+        update(model)
+        .where(model.id == attempt.id)
+        .values(score=round(float(mean or 0.0), 6))
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(attempt)
+
+
 # -- scoring and finishing ---------------------------------------------------------------------
 
 

@@ -53,6 +53,7 @@ __all__ = [
     "load_session",
     "matching_question_ids",
     "next_unanswered",
+    "override_answer",
     "retry_missed",
     "score_text",
     "session_history",
@@ -250,6 +251,21 @@ def answer_item(
     else:
         finished = practice.finished_at is not None
     return AnswerOutcome(outcome.item, outcome.result, outcome.newly_answered, finished)
+
+
+def override_answer(
+    session: Session, user_id: int, session_id: int, position: int, now: datetime
+) -> bool:
+    """ "I was right": the item gets full credit and a finished session's score follows.
+
+    The engine's grade is kept on the item (`overridden_from`); False when there was nothing
+    to override.
+    """
+    item = load_item(session, user_id, session_id, position)
+    changed = attempt.override(session, item, now)
+    if changed:
+        attempt.rescore(session, item.session, PracticeItem.session_id)
+    return changed
 
 
 # -- after the session -------------------------------------------------------------------------

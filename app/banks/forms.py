@@ -374,8 +374,35 @@ class NumericalForm(QuestionForm):
     kind = "numerical"
     answers = FieldList(FormField(NumericalRowForm), min_entries=3)
     unit = StringField("Unit", validators=[Length(max=40)], description="Optional, e.g. km.")
+    units = TextAreaField(
+        "Other units",
+        validators=[Length(max=2000)],
+        description="Optional, one per line as unit = multiplier into the unit above, "
+        "e.g. thousand = 1000.",
+    )
+    year = BooleanField(
+        "The answer is a year",
+        description="Accepts “in 1956” and “1956 AD”; refuses “1,956”.",
+    )
 
     _NUMBERS = ("value", "tolerance", "min", "max")
+
+    def _units(self) -> list[dict[str, Any]]:
+        units = []
+        for n, line in enumerate((self.units.data or "").splitlines(), start=1):
+            if not line.strip():
+                continue
+            name, sep, multiplier = line.rpartition("=")
+            try:
+                number = float(multiplier.replace(",", ""))
+            except ValueError:
+                number = math.nan
+            if not sep or not name.strip() or not math.isfinite(number):
+                raise ValidationError(
+                    "units", f"line {n}: write a unit and its multiplier, e.g. thousand = 1000"
+                )
+            units.append({"unit": name.strip(), "multiplier": number})
+        return units
 
     def to_content(self) -> dict[str, Any]:
         content = super().to_content()
@@ -391,6 +418,11 @@ class NumericalForm(QuestionForm):
             answers.append(answer)
         content["answers"] = answers
         content["unit"] = _clean(self.unit.data)
+        units = self._units()
+        if units:
+            content["units"] = units
+        if self.year.data:
+            content["year"] = True
         return content
 
     def fill(self, content: dict[str, Any]) -> None:
@@ -405,6 +437,10 @@ class NumericalForm(QuestionForm):
         ]
         self._fill_rows("answers", answers, {"credit": 100})
         self.unit.data = content.get("unit", "")
+        self.units.data = "\n".join(
+            f"{u['unit']} = {u['multiplier']:g}" for u in content.get("units", [])
+        )
+        self.year.data = bool(content.get("year"))
 
 
 def _parse_gap(raw: str, index: int) -> dict[str, Any]:

@@ -43,9 +43,7 @@ class PracticeItem(Base):
     __table_args__ = (UniqueConstraint("session_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("practice_sessions.id", ondelete="CASCADE")
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("practice_sessions.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(
         ForeignKey("questions.id", ondelete="CASCADE"), index=True
     )
@@ -59,6 +57,9 @@ class PracticeItem(Base):
     presentation_order: Mapped[dict[str, Any]] = mapped_column(JsonDocument, default=dict)
     response: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
     fraction: Mapped[float | None] = mapped_column(Float)
+    # The engine's fraction when the student said "I was right" (fraction is then 1), else None.
+    overridden_from: Mapped[float | None] = mapped_column(Float)
+    overridden_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     session: Mapped[PracticeSession] = relationship(back_populates="items")

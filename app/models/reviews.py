@@ -86,6 +86,8 @@ class ReviewLog(Base):
     interval_seconds: Mapped[int] = mapped_column(Integer, default=0)  # due - reviewed_at
     answer: Mapped[dict[str, Any] | None] = mapped_column(JsonDocument)
     grade: Mapped[float | None] = mapped_column(Float)  # engine fraction, for graded types
+    # The engine's fraction when the student said "I was right" (grade is then 1), else None.
+    overridden_from: Mapped[float | None] = mapped_column(Float)
 
 
 class StudyAction(Base):

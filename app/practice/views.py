@@ -6,7 +6,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from .. import clock
-from ..attempts import is_missed, needs_self_score, presentation, read_response, stored_result
+from ..attempts import (
+    can_override,
+    is_missed,
+    needs_self_score,
+    presentation,
+    read_response,
+    stored_result,
+)
 from ..attempts.practice import (
     MAX_QUESTIONS,
     MIN_QUESTIONS,
@@ -18,6 +25,7 @@ from ..attempts.practice import (
     load_item,
     load_session,
     next_unanswered,
+    override_answer,
     retry_missed,
     score_text,
     session_history,
@@ -133,7 +141,27 @@ def item(session_id: int, position: int):
         answered=sum(1 for other in practice.items if other.answered_at is not None),
         next_url=_next_url(practice, position),
         is_last=all(other.answered_at is not None for other in practice.items if other is not item),
+        can_override=can_override(item),
     )
+
+
+@bp.post("/<int:session_id>/<int:position>/override")
+@login_required
+def override(session_id: int, position: int):
+    """ "I was right": full credit for an automatically graded answer; the override is logged."""
+    _item_or_404(session_id, position)
+    here = url_for("practice.item", session_id=session_id, position=position)
+    if not ActionForm().validate_on_submit():
+        flash("The form expired; press the button again.", "error")
+        return redirect(here)
+    try:
+        changed = override_answer(db.session, current_user.id, session_id, position, clock.now())
+    except PracticeError as exc:
+        return refused(exc, here)
+    db.session.commit()
+    if changed:
+        flash("Marked as right: full credit for this question.", "success")
+    return redirect(here)
 
 
 @bp.get("/<int:session_id>/results")

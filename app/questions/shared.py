@@ -92,6 +92,7 @@ class Presentation:
     model_answer_html: str = ""
     rubric_html: str = ""
     order: dict[str, list[int]] = field(default_factory=dict)
+    unit: str = ""  # numerical: the unit shown next to the input
 
 
 # -- reading text and numbers ------------------------------------------------------------------
@@ -207,3 +208,93 @@ def single_part(best: dict[str, Any] | None, given: str) -> list[PartFeedback]:
 def typed_text(value: Any) -> str:
     """A typed answer, trimmed, or "No answer" when there is none."""
     return value.strip() if isinstance(value, str) and value.strip() else NO_ANSWER
+
+
+# -- typed answers: spelling slips and articles ------------------------------------------------
+
+# Credit for an answer within a spelling slip of an accepted one, unless the question says
+# otherwise (`typo_credit`): a typo is not a wrong answer.
+DEFAULT_TYPO_CREDIT = 1.0
+_ARTICLES = frozenset({"the", "a", "an"})
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Damerau-Levenshtein distance (optimal string alignment): insertions, deletions,
+    substitutions and swaps of two neighbouring characters each count one."""
+    if a == b:
+        return 0
+    previous2: list[int] = []
+    previous = list(range(len(b) + 1))
+    for i, char_a in enumerate(a, start=1):
+        current = [i] + [0] * len(b)
+        for j, char_b in enumerate(b, start=1):
+            cost = 0 if char_a == char_b else 1
+            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + cost)
+            if i > 1 and j > 1 and char_a == b[j - 2] and a[i - 2] == char_b:
+                current[j] = min(current[j], previous2[j - 2] + 1)
+        previous2, previous = previous, current
+    return previous[-1]
+
+
+def typo_allowance(accepted: str) -> int:
+    """How many slips an accepted answer (already normalized) tolerates: none for numbers or
+    answers of four characters or fewer, one up to eight characters, two above."""
+    if any(char.isdigit() for char in accepted):
+        return 0
+    length = len(accepted.replace(" ", ""))
+    if length <= 4:
+        return 0
+    return 1 if length <= 8 else 2
+
+
+def _without_one_article(words: list[str]) -> list[list[str]]:
+    return [words[:i] + words[i + 1 :] for i, word in enumerate(words) if word in _ARTICLES]
+
+
+def text_match(given: str, accepted: str) -> str | None:
+    """How a typed answer matches an accepted one: "exact" (ignoring case, accents,
+    punctuation and one extra article), "close" (a spelling slip) or None."""
+    given_norm, accepted_norm = normalize_text(given), normalize_text(accepted)
+    if not given_norm or not accepted_norm:
+        return None
+    if given_norm == accepted_norm:
+        return "exact"
+    accepted_words = accepted_norm.split()
+    if any(words == accepted_words for words in _without_one_article(given_norm.split())):
+        return "exact"
+    allowance = typo_allowance(accepted_norm)
+    if allowance:
+        candidates = [given_norm.split()] + _without_one_article(given_norm.split())
+        if any(edit_distance(" ".join(w), accepted_norm) <= allowance for w in candidates):
+            return "close"
+    return None
+
+
+def almost_message(accepted: str) -> str:
+    return f"Almost: check the spelling ({render_plain(accepted)})"
+
+
+def best_text_match(
+    given: Any, answers: list[dict[str, Any]], typo_credit: float
+) -> tuple[dict[str, Any] | None, bool]:
+    """The accepted answer a typed text earns most from, and whether it was a spelling slip.
+
+    An exact match always wins over a slip; a slip counts only towards answers that give
+    credit, at most `typo_credit`.
+    """
+    if not isinstance(given, str):
+        return None, False
+    exact = [a for a in answers if text_match(given, a["text"]) == "exact"]
+    if exact:
+        return max(exact, key=lambda a: a["credit"]), False
+    close = [a for a in answers if a["credit"] > 0 and text_match(given, a["text"]) == "close"]
+    if not close:
+        return None, False
+    best = max(close, key=lambda a: a["credit"])
+    return {**best, "credit": min(best["credit"], typo_credit)}, True
+
+
+def accepted_list(texts: Sequence[str]) -> str:
+    """All accepted answers in one line: "Khrushchev or Nikita Khrushchev"."""
+    plain = [render_plain(text) for text in texts]
+    return ", ".join(plain[:-1]) + " or " + plain[-1] if len(plain) > 1 else "".join(plain)

@@ -99,12 +99,14 @@ def answer_card(
     duration_ms: int | None = None,
     answer: dict[str, Any] | None = None,
     grade: float | None = None,
+    overridden_from: float | None = None,
 ) -> AnswerOutcome:
     """Apply one answer through FSRS, once: `expected_version` is the version shown.
 
     Raises CardNotFound for a card that is not the student's, CardSuspended for a card
     suspended meanwhile, and StaleAnswer when the card has changed since (the answer was
-    already applied, or the card was edited).
+    already applied, or the card was edited). `overridden_from` is the engine's grade when
+    the student said "I was right" (then `grade` is 1); it is kept in the log.
     """
     now = as_utc(now)
     card = user_card(session, user_id, card_id)
@@ -152,6 +154,7 @@ def answer_card(
         interval_seconds=max(0, round((after.due - now).total_seconds())),
         answer=answer,
         grade=grade,
+        overridden_from=overridden_from,
     )
     session.add(log)
     session.flush()

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from flask_wtf import FlaskForm
 from wtforms import (
+    BooleanField,
     DateField,
     DecimalField,
     HiddenField,
@@ -33,6 +34,8 @@ class RatingForm(FlaskForm):
     shown_at = IntegerField(validators=[Optional()])  # epoch ms when the card was shown
     answer = HiddenField()  # the graded answer, JSON
     grade = DecimalField(places=None, validators=[Optional(), NumberRange(min=0, max=1)])
+    # "I was right": the student overrides the automatic grade; the rating becomes Good.
+    override = BooleanField()
 
 
 class AddToReviewsForm(FlaskForm):

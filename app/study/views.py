@@ -16,7 +16,7 @@ from ..banks.service import presentation_rng
 from ..clock import now as utcnow
 from ..extensions import db
 from ..models import ReviewCard, StudySettings
-from ..questions import QUESTION_TYPES, grade, parse_response, present
+from ..questions import CORRECT_THRESHOLD, QUESTION_TYPES, grade, parse_response, present
 from ..scheduling import (
     UNDO_LABELS,
     CardNotFound,
@@ -226,17 +226,26 @@ def answer(card_id: int):
             answer_data = None
         if not isinstance(answer_data, dict):
             answer_data = None
+    rating = fsrs.Rating(form.rating.data)
+    grade_ = float(form.grade.data) if form.grade.data is not None else None
+    overridden_from = None
+    if form.override.data:
+        # "I was right": the answer counts as correct and the card is rated Good.
+        rating = fsrs.Rating.Good
+        if grade_ is not None and grade_ < CORRECT_THRESHOLD:
+            overridden_from, grade_ = grade_, 1.0
     try:
         outcome = answer_card(
             db.session,
             current_user.id,
             card_id,
-            fsrs.Rating(form.rating.data),
+            rating,
             utcnow(),
             expected_version=form.version.data,
             duration_ms=_duration(form.shown_at.data),
             answer=answer_data,
-            grade=float(form.grade.data) if form.grade.data is not None else None,
+            grade=grade_,
+            overridden_from=overridden_from,
         )
     except CardNotFound:
         abort(404)

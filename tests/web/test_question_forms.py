@@ -24,6 +24,19 @@ EXTRA = [
         },
     ),
     (
+        "numerical",
+        {
+            "prompt": "How many prisoners?",
+            "answers": [{"value": 2.5, "tolerance": 0.1}],
+            "unit": "million prisoners",
+            "units": [
+                {"unit": "million", "multiplier": 1},
+                {"unit": "prisoners", "multiplier": 0.000001},
+            ],
+        },
+    ),
+    ("numerical", {"prompt": "When?", "answers": [{"value": 1956}], "year": True}),
+    (
         "multiple_choice",
         {
             "prompt": "Pick",
@@ -103,3 +116,17 @@ def test_a_cloze_gap_without_one_marked_option_is_refused(app) -> None:
         with pytest.raises(ValidationError) as caught:
             form.to_content()
     assert caught.value.field == "gaps[0]"
+
+
+def test_numerical_units_text_that_cannot_be_read_is_refused(app) -> None:
+    form_class = FORMS["numerical"]
+    with app.test_request_context():
+        form = form_class(
+            formdata=MultiDict(
+                {"prompt": "How many?", "answers-0-value": "2", "units": "million 1000000"}
+            )
+        )
+        with pytest.raises(ValidationError) as error:
+            form.to_content()
+    assert error.value.field == "units"
+    assert "write a unit and its multiplier" in error.value.message

@@ -1,4 +1,8 @@
-"""Cloze: a text with gaps to type into or to pick from a list."""
+"""Cloze: a text with gaps to type into or to pick from a list.
+
+A typed gap is matched like a short answer: one extra article is ignored and a spelling slip
+earns `typo_credit` of the gap (full credit unless the question says otherwise).
+"""
 
 from __future__ import annotations
 
@@ -21,8 +25,11 @@ from app.questions.shared import (
     Response,
     Segment,
     ValidationError,
+    accepted_list,
+    almost_message,
     normalize_text,
     read_index,
+    text_match,
 )
 
 KIND = "cloze"
@@ -36,7 +43,7 @@ _BRACED = re.compile(r"\{\{[^{}]*\}\}")
 
 
 def validate(content: Content) -> dict[str, Any]:
-    result = checks.base(content, {"text", "gaps"})
+    result = checks.base(content, {"text", "gaps", "typo_credit"})
     text = checks.text(content.get("text"), "text")
     for braced in _BRACED.findall(text):
         if not GAP_MARKER.fullmatch(braced):
@@ -58,6 +65,7 @@ def validate(content: Content) -> dict[str, Any]:
         )
     result["text"] = text
     result["gaps"] = [_gap(gap, f"gaps[{i}]") for i, gap in enumerate(raw)]
+    result["typo_credit"] = checks.credit(content.get("typo_credit"), "typo_credit")
     return result
 
 
@@ -111,19 +119,24 @@ def parse_response(content: Content, form: Form) -> dict[str, Any]:
     return {"gaps": [form_value(form, f"gap-{n}") or "" for n in range(1, count + 1)]}
 
 
-def _gap_correct(gap: Mapping[str, Any], value: Any) -> bool:
+def _gap_match(gap: Mapping[str, Any], value: Any) -> tuple[bool, str | None]:
+    """Whether a gap is right and, for a typed gap matched despite a slip, the answer meant."""
     if not isinstance(value, str | int) or isinstance(value, bool):
-        return False
+        return False, None
     if "answers" in gap:
-        given = normalize_text(str(value))
-        return bool(given) and any(normalize_text(a) == given for a in gap["answers"])
+        matches = [text_match(str(value), answer) for answer in gap["answers"]]
+        if "exact" in matches:
+            return True, None
+        if "close" in matches:
+            return True, gap["answers"][matches.index("close")]
+        return False, None
     # Forms send the option's index; an option's text is accepted too. An index in range wins,
     # since that is what the form posts even when option texts are themselves numbers.
     index = read_index(value)
     if index is not None and 0 <= index < len(gap["options"]):
-        return index == gap["correct"]
+        return index == gap["correct"], None
     given = normalize_text(str(value))
-    return bool(given) and normalize_text(gap["options"][gap["correct"]]) == given
+    return bool(given) and normalize_text(gap["options"][gap["correct"]]) == given, None
 
 
 def _gap_answer(gap: Mapping[str, Any]) -> str:
@@ -143,10 +156,19 @@ def grade(content: Content, response: Response) -> GradeResult:
     values = list(raw) if isinstance(raw, list | tuple) else []
     values += [""] * (len(gaps) - len(values))
     parts = []
+    typo_credit = content.get("typo_credit", 1.0)
     for number, (gap, value) in enumerate(zip(gaps, values, strict=False), start=1):
-        right = _gap_correct(gap, value)
-        message = "" if right else f"Answer: {render_plain(_gap_answer(gap))}"
-        parts.append(PartFeedback(f"Gap {number}", right, 1.0 if right else 0.0, message))
+        right, meant = _gap_match(gap, value)
+        accepted = gap["answers"] if "answers" in gap else [gap["options"][gap["correct"]]]
+        if meant is not None:
+            part = PartFeedback(
+                f"Gap {number}", typo_credit >= 1, typo_credit, almost_message(meant)
+            )
+        elif right:
+            part = PartFeedback(f"Gap {number}", True, 1.0)
+        else:
+            part = PartFeedback(f"Gap {number}", False, 0.0, f"Answer: {accepted_list(accepted)}")
+        parts.append(part)
     fraction = sum(part.fraction for part in parts) / len(gaps)
     return GradeResult(fraction, parts, answer_text(content))
 

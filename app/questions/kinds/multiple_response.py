@@ -63,12 +63,24 @@ def grade(content: Content, response: Response) -> GradeResult:
         if chosen:
             fraction += 1 / correct_count if option["correct"] else -1 / wrong_count
         handled = chosen == option["correct"]
-        message = option["feedback"] if chosen else ""
+        message = verdict(option["correct"], chosen)
+        if chosen and option["feedback"]:
+            message += f" {option['feedback']}"
         parts.append(
             PartFeedback(render_plain(option["text"]), handled, 1.0 if handled else 0.0, message)
         )
     answer = "; ".join(render_plain(o["text"]) for o in options if o["correct"])
     return GradeResult(fraction, parts, answer)
+
+
+def verdict(correct: bool, chosen: bool) -> str:
+    """One option's feedback in words: what the option is, then what the student did with it."""
+    what = "Correct answer" if correct else "Not an answer"
+    if correct:
+        did = "you ticked it (right)." if chosen else "you left it unticked (missed)."
+    else:
+        did = "you ticked it (wrong)." if chosen else "you left it unticked (right)."
+    return f"{what}: {did}"
 
 
 def describe_response(content: Content, response: Response) -> str:

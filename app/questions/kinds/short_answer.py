@@ -1,4 +1,8 @@
-"""Short answer: a typed word or phrase, matched ignoring case, accents and punctuation."""
+"""Short answer: a typed word or phrase, matched ignoring case, accents and punctuation.
+
+A spelling slip (see `shared.text_match`) earns `typo_credit` (full credit unless the
+question says otherwise) with "Almost: check the spelling (...)"; one extra article is ignored.
+"""
 
 from __future__ import annotations
 
@@ -7,16 +11,19 @@ from typing import Any
 
 from app.questions import checks
 from app.questions.layout import form_value
-from app.questions.rendering import render_markdown, render_plain
+from app.questions.rendering import render_markdown
 from app.questions.shared import (
     Content,
     Form,
     GradeResult,
     Orders,
+    PartFeedback,
     Presentation,
     Response,
     ValidationError,
-    best_answer,
+    accepted_list,
+    almost_message,
+    best_text_match,
     normalize_text,
     single_part,
     typed_text,
@@ -24,12 +31,12 @@ from app.questions.shared import (
 
 KIND = "short_answer"
 label = "Short answer"
-description = "A typed word or phrase, matched ignoring case and punctuation."
+description = "A typed word or phrase, matched ignoring case, punctuation and small typos."
 self_graded = False
 
 
 def validate(content: Content) -> dict[str, Any]:
-    result = checks.base(content, {"answers"})
+    result = checks.base(content, {"answers", "typo_credit"})
     answers = []
     raw = checks.items(content.get("answers"), "answers", minimum=1, noun="answer")
     for i, answer in enumerate(raw):
@@ -52,6 +59,7 @@ def validate(content: Content) -> dict[str, Any]:
         )
     checks.require_full_credit(answers)
     result["answers"] = answers
+    result["typo_credit"] = checks.credit(content.get("typo_credit"), "typo_credit")
     return result
 
 
@@ -67,12 +75,17 @@ def parse_response(content: Content, form: Form) -> dict[str, Any]:
 def grade(content: Content, response: Response) -> GradeResult:
     answers = content["answers"]
     text = response.get("text")
-    given = normalize_text(text) if isinstance(text, str) else ""
-    matches = [bool(given) and normalize_text(a["text"]) == given for a in answers]
-    best = best_answer(answers, matches)
-    answer = next(render_plain(a["text"]) for a in answers if a["credit"] >= 1)
+    best, slip = best_text_match(text, answers, content.get("typo_credit", 1.0))
+    accepted = [a["text"] for a in answers if a["credit"] >= 1]
     label_ = text.strip() if isinstance(text, str) else ""
-    return GradeResult(best["credit"] if best else 0.0, single_part(best, label_), answer)
+    if slip and best is not None:
+        message = almost_message(best["text"])
+        if best["feedback"]:
+            message += f". {best['feedback']}"
+        parts = [PartFeedback(label_, best["credit"] >= 1, best["credit"], message)]
+    else:
+        parts = single_part(best, label_)
+    return GradeResult(best["credit"] if best else 0.0, parts, accepted_list(accepted))
 
 
 def describe_response(content: Content, response: Response) -> str:

@@ -163,8 +163,12 @@ def test_multiple_response_feedback_per_option() -> None:
         "Perestroika",
     ]
     assert [f.correct for f in result.feedback] == [True, False, False, True]
-    assert result.feedback[0].message == "Yes, 1956."
-    assert result.feedback[2].message == "That was Brezhnev's time."
+    assert [f.message for f in result.feedback] == [
+        "Correct answer: you ticked it (right). Yes, 1956.",
+        "Correct answer: you left it unticked (missed).",
+        "Not an answer: you ticked it (wrong). That was Brezhnev's time.",
+        "Not an answer: you left it unticked (right).",
+    ]
     assert result.answer_text == "Secret Speech; Virgin Lands"
 
 
@@ -231,7 +235,7 @@ def test_short_answer_feedback_comes_from_the_best_answer() -> None:
     result = grade("short_answer", SHORT_ANSWER, {"text": "nikita"})
     assert result.feedback[0].message == "Give the surname too."
     assert result.feedback[0].fraction == 0.5
-    assert result.answer_text == "Nikita Khrushchev"
+    assert result.answer_text == "Nikita Khrushchev or Khrushchev"
 
 
 def test_short_answer_best_credit_wins_over_order() -> None:

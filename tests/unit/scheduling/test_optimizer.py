@@ -483,8 +483,8 @@ def no_runner(monkeypatch):
     wait_for_threads()
 
 
-def test_the_optimize_view_only_enqueues(auth,
-    fake_optimizer, losses, no_runner, student, history, client
+def test_the_optimize_view_only_enqueues(
+    auth, fake_optimizer, losses, no_runner, student, history, client
 ):
     auth.login(student)
     response = client.post("/study/optimize", data={"reschedule": "y"})

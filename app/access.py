@@ -165,13 +165,15 @@ def register_access(app: Flask, login_manager: LoginManager) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
+    # Sign-ins can be ended (see accounts.start_session), so a changed address or browser
+    # version only marks the session not fresh instead of logging the user out.
+    login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        return db.session.get(User, int(user_id))
+    def load_user(token: str) -> User | None:
+        from .accounts import user_for_session
+
+        return user_for_session(db.session, token)
 
     @login_manager.unauthorized_handler
     def unauthorized():  # type: ignore[no-untyped-def]

@@ -99,7 +99,8 @@ def reset_link(user_id: int):
         return redirect(url_for("admin.edit_user", user_id=user.id))
     token = issue_reset_token(db.session, user, now())
     end_all_sessions(db.session, user)
-    record(db.session, admin, user, "reset link issued", "valid 24 hours, signed out everywhere", now())
+    detail = "valid 24 hours, signed out everywhere"
+    record(db.session, admin, user, "reset link issued", detail, now())
     db.session.commit()
     link = url_for("auth.reset_password", token=token, _external=True)
     return render_template("admin/reset_link.html", user=user, link=link)

@@ -18,7 +18,6 @@ from ..access import safe_next, signed_in_user
 from ..accounts import (
     AccountError,
     authenticate,
-    change_password as set_new_password,
     create_user,
     end_all_sessions,
     end_session,
@@ -27,6 +26,9 @@ from ..accounts import (
     redeem_reset_token,
     reset_token_user,
     start_session,
+)
+from ..accounts import (
+    change_password as set_new_password,
 )
 from ..clock import now
 from ..extensions import db, limiter
@@ -199,7 +201,8 @@ def forgot_password():
         user = db.session.scalar(db.select(User).where(User.email == email))
         if user is not None and user.is_active:
             token = issue_reset_token(db.session, user, now())
-            record(db.session, None, user, "reset link mailed", "asked for on the login page", now())
+            detail = "asked for on the login page"
+            record(db.session, None, user, "reset link mailed", detail, now())
             db.session.commit()
             link = url_for("auth.reset_password", token=token, _external=True)
             send_mail(

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, flash, redirect, request, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
@@ -168,6 +168,12 @@ def register_access(app: Flask, login_manager: LoginManager) -> None:
     # Sign-ins can be ended (see accounts.start_session), so a changed address or browser
     # version only marks the session not fresh instead of logging the user out.
     login_manager.session_protection = "basic"
+
+    @app.before_request
+    def load_user_per_request() -> None:
+        # The signed-in user is looked up for every request, even when an application
+        # context outlives one request (tests, embedding): a sign-in ended meanwhile counts.
+        g.pop("_login_user", None)
 
     @login_manager.user_loader
     def load_user(token: str) -> User | None:

@@ -134,9 +134,7 @@ def test_an_unknown_email_costs_a_password_hash_check_too(client, student, monke
 
     calls = []
     real = accounts.check_password_hash
-    monkeypatch.setattr(
-        accounts, "check_password_hash", lambda *a: calls.append(1) or real(*a)
-    )
+    monkeypatch.setattr(accounts, "check_password_hash", lambda *a: calls.append(1) or real(*a))
     response = login(client, "nobody@example.com", "some wrong password")
     assert response.status_code == 422
     assert calls == [1]
@@ -167,7 +165,9 @@ def test_failures_for_one_email_are_limited_whatever_the_address(app, client, st
     ]
     assert codes == [422, 422, 422, 429]
     # Another account from the same address is not locked.
-    assert login(client, "other@example.com", "wrong password!", **at("10.0.0.3")).status_code == 422
+    assert (
+        login(client, "other@example.com", "wrong password!", **at("10.0.0.3")).status_code == 422
+    )
 
 
 def test_failures_from_one_address_are_limited_more_loosely(app, client):
@@ -177,14 +177,22 @@ def test_failures_from_one_address_are_limited_more_loosely(app, client):
         for n in range(4)
     ]
     assert codes == [422, 422, 422, 429]
-    assert login(client, "user9@example.com", "wrong password!", **at("10.0.0.8")).status_code == 422
+    assert (
+        login(client, "user9@example.com", "wrong password!", **at("10.0.0.8")).status_code == 422
+    )
 
 
 def test_a_classroom_of_forty_on_one_address_all_log_in(app):
     cheap = generate_password_hash(PASSWORD, "pbkdf2:sha256:1000")
     users = [
-        User(email=f"pupil{n}@example.com", display_name=f"Pupil {n}", password_hash=cheap,
-             role=Role.STUDENT.value, time_zone="UTC", active=True)
+        User(
+            email=f"pupil{n}@example.com",
+            display_name=f"Pupil {n}",
+            password_hash=cheap,
+            role=Role.STUDENT.value,
+            time_zone="UTC",
+            active=True,
+        )
         for n in range(40)
     ]
     db.session.add_all(users)
@@ -245,16 +253,24 @@ def test_production_refuses_per_worker_rate_limit_storage(monkeypatch, tmp_path)
 
 def test_sign_up_is_rate_limited(app, client):
     app.config["SIGNUP_RATE_LIMIT"] = "3 per minute"
-    data = {"email": "a@example.com", "display_name": "A", "password": "short",
-            "confirm": "short", "time_zone": "UTC"}
+    data = {
+        "email": "a@example.com",
+        "display_name": "A",
+        "password": "short",
+        "confirm": "short",
+        "time_zone": "UTC",
+    }
     codes = [client.post("/auth/register", data=data).status_code for _ in range(4)]
     assert codes == [422, 422, 422, 429]
 
 
 def test_change_password_is_rate_limited(app, student_client):
     app.config["PASSWORD_RATE_LIMIT"] = "3 per minute"
-    data = {"current_password": "not my password", "new_password": "a brand new passphrase",
-            "confirm": "a brand new passphrase"}
+    data = {
+        "current_password": "not my password",
+        "new_password": "a brand new passphrase",
+        "confirm": "a brand new passphrase",
+    }
     codes = [student_client.post("/auth/password", data=data).status_code for _ in range(4)]
     assert codes == [422, 422, 422, 429]
 

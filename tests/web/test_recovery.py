@@ -55,7 +55,9 @@ def test_an_admin_issues_a_one_time_link_that_sets_a_new_password(app, admin_cli
 
 
 def test_a_reset_link_expires_after_24_hours(app, admin_client, student, clock):
-    path = link_in(admin_client.post(f"/admin/users/{student.id}/reset-link").get_data(as_text=True))
+    path = link_in(
+        admin_client.post(f"/admin/users/{student.id}/reset-link").get_data(as_text=True)
+    )
     clock.advance(hours=23, minutes=59)
     assert app.test_client().get(path).status_code == 200
     clock.advance(minutes=2)
@@ -65,7 +67,9 @@ def test_a_reset_link_expires_after_24_hours(app, admin_client, student, clock):
 
 
 def test_a_reset_link_refuses_a_common_password_and_stays_usable(app, admin_client, student):
-    path = link_in(admin_client.post(f"/admin/users/{student.id}/reset-link").get_data(as_text=True))
+    path = link_in(
+        admin_client.post(f"/admin/users/{student.id}/reset-link").get_data(as_text=True)
+    )
     response = set_password(app.test_client(), path, "password12")
     assert response.status_code == 422
     assert "most common" in response.get_data(as_text=True)
@@ -118,8 +122,9 @@ def test_forgot_password_mails_a_link_and_answers_the_same_for_unknown_emails(
     assert len(smtp.messages) == 1
     recipients, body = smtp.messages[0]
     assert recipients == [student.email]
-    unknown = client.post("/auth/forgot", data={"email": "nobody@example.com"},
-                          follow_redirects=True)
+    unknown = client.post(
+        "/auth/forgot", data={"email": "nobody@example.com"}, follow_redirects=True
+    )
     time.sleep(0.3)
     assert len(smtp.messages) == 1
     assert known.status_code == unknown.status_code == 200
@@ -146,14 +151,21 @@ def test_without_mail_the_forgot_page_points_to_an_administrator(client, student
 def test_admins_edit_a_users_name_and_email_and_it_is_logged(admin_client, student):
     response = admin_client.post(
         f"/admin/users/{student.id}",
-        data={"email": "Renamed@Example.com", "display_name": "Renamed Person",
-              "role": "teacher", "active": "y"},
+        data={
+            "email": "Renamed@Example.com",
+            "display_name": "Renamed Person",
+            "role": "teacher",
+            "active": "y",
+        },
     )
     assert response.status_code == 302
     db.session.expire_all()
     user = db.session.get(User, student.id)
     assert (user.email, user.display_name, user.role) == (
-        "renamed@example.com", "Renamed Person", "teacher")
+        "renamed@example.com",
+        "Renamed Person",
+        "teacher",
+    )
     log = admin_client.get("/admin/audit").get_data(as_text=True)
     assert "renamed@example.com" in log and "role student → teacher" in log
 
@@ -176,8 +188,14 @@ def test_the_last_active_admin_cannot_be_demoted_or_deactivated(app, admin):
 
     for role, active in ((Role.TEACHER, True), (Role.ADMIN, False)):
         with pytest.raises(AccountError, match="last active administrator"):
-            update_account(db.session, admin, email=admin.email,
-                           display_name=admin.display_name, role=role, active=active)
+            update_account(
+                db.session,
+                admin,
+                email=admin.email,
+                display_name=admin.display_name,
+                role=role,
+                active=active,
+            )
         db.session.rollback()
 
 
@@ -187,8 +205,12 @@ def test_an_admin_may_demote_another_admin_while_one_stays(app, admin_client, ma
     other = make_user(Role.ADMIN)
     response = admin_client.post(
         f"/admin/users/{other.id}",
-        data={"email": other.email, "display_name": other.display_name, "role": "student",
-              "active": "y"},
+        data={
+            "email": other.email,
+            "display_name": other.display_name,
+            "role": "student",
+            "active": "y",
+        },
     )
     assert response.status_code == 302
 
@@ -200,8 +222,12 @@ def test_the_account_log_is_for_admins_only(student_client):
 def test_admin_created_accounts_are_logged(admin_client):
     admin_client.post(
         "/admin/users/new",
-        data={"email": "made@example.com", "display_name": "Made", "role": "teacher",
-              "password": PASSWORD},
+        data={
+            "email": "made@example.com",
+            "display_name": "Made",
+            "role": "teacher",
+            "password": PASSWORD,
+        },
     )
     assert audit_actions() == ["created"]
     assert "made@example.com" in admin_client.get("/admin/audit").get_data(as_text=True)

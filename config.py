@@ -35,7 +35,22 @@ class Config:
         self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_HEADERS_ENABLED = True
-        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per minute")
+        # Failed logins per email, whatever the address, and (looser) per client address;
+        # successful logins never count.
+        self.LOGIN_RATE_LIMIT = env.get("LOGIN_RATE_LIMIT", "10 per 15 minutes")
+        self.LOGIN_ADDRESS_RATE_LIMIT = env.get("LOGIN_ADDRESS_RATE_LIMIT", "50 per 15 minutes")
+        self.SIGNUP_RATE_LIMIT = env.get("SIGNUP_RATE_LIMIT", "60 per hour")
+        self.PASSWORD_RATE_LIMIT = env.get("PASSWORD_RATE_LIMIT", "10 per 15 minutes")
+        self.RESET_RATE_LIMIT = env.get("RESET_RATE_LIMIT", "5 per hour")
+        # How many proxies (load balancer, ingress) stand in front of the app; 0: none.
+        self.TRUSTED_PROXY_COUNT = int(env.get("TRUSTED_PROXY_COUNT", 0))
+        # Mail for "Forgot password?": off unless MAIL_SERVER is set.
+        self.MAIL_SERVER = env.get("MAIL_SERVER") or None
+        self.MAIL_PORT = int(env.get("MAIL_PORT", 587))
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD") or None
+        self.MAIL_USE_TLS = env.get("MAIL_USE_TLS", "1") == "1"
+        self.MAIL_FROM = env.get("MAIL_FROM", "recall@localhost")
         self.BOOTSTRAP_SERVE_LOCAL = True
         self.MAX_CONTENT_LENGTH = int(env.get("MAX_UPLOAD_BYTES", 5 * 1024 * 1024))
         self.SESSION_COOKIE_HTTPONLY = True

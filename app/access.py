@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, flash, redirect, request, url_for
+from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
@@ -165,13 +165,21 @@ def register_access(app: Flask, login_manager: LoginManager) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"
-    login_manager.session_protection = "strong"
+    # Sign-ins can be ended (see accounts.start_session), so a changed address or browser
+    # version only marks the session not fresh instead of logging the user out.
+    login_manager.session_protection = "basic"
+
+    @app.before_request
+    def load_user_per_request() -> None:
+        # The signed-in user is looked up for every request, even when an application
+        # context outlives one request (tests, embedding): a sign-in ended meanwhile counts.
+        g.pop("_login_user", None)
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        return db.session.get(User, int(user_id))
+    def load_user(token: str) -> User | None:
+        from .accounts import user_for_session
+
+        return user_for_session(db.session, token)
 
     @login_manager.unauthorized_handler
     def unauthorized():  # type: ignore[no-untyped-def]

@@ -37,6 +37,15 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     csrf.init_app(app)
     bootstrap.init_app(app)
     limiter.init_app(app)
+    proxies = int(app.config.get("TRUSTED_PROXY_COUNT") or 0)
+    if proxies > 0:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # The client address (and scheme, host) come from the last `proxies` proxies'
+        # X-Forwarded-* headers; anything a client put in front of them is ignored.
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies
+        )
 
     from . import (
         admin,
@@ -75,6 +84,12 @@ def _finish_config(app: Flask) -> None:
         if len(key) < 32 or key in {"dev", "change-me", "testing"}:
             raise RuntimeError(
                 "Production needs a real SECRET_KEY (32+ random characters) in the environment."
+            )
+        storage = str(app.config.get("RATELIMIT_STORAGE_URI") or "memory://")
+        if storage.startswith("memory"):
+            raise RuntimeError(
+                "Production needs shared rate-limit storage: set RATELIMIT_STORAGE_URI "
+                "(e.g. redis://REDISHOST:6379/0), or every worker would count on its own."
             )
     elif not app.config.get("SECRET_KEY"):
         # A key kept in the instance folder keeps sessions valid across restarts.

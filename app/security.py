@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
+from flask_login import current_user
 
 # No inline script and no third-party origin: everything is served from here.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -31,6 +32,10 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
+        if request.endpoint != "static" and getattr(current_user, "is_authenticated", False):
+            # Pages for a signed-in user show their data: no browser or proxy may keep them.
+            response.headers["Cache-Control"] = "no-store"
+            response.vary.add("Cookie")
         if app.config.get("PRODUCTION"):
             response.headers.setdefault(
                 "Strict-Transport-Security", "max-age=31536000; includeSubDomains"

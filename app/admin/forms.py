@@ -11,6 +11,8 @@ ROLE_CHOICES = [(r.value, r.value.capitalize()) for r in Role]
 
 
 class UserEditForm(FlaskForm):
+    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    display_name = StringField("Display name", validators=[DataRequired(), Length(max=80)])
     role = SelectField("Role", choices=ROLE_CHOICES)
     active = BooleanField("Active (may log in)")
     submit = SubmitField("Save")

@@ -1,19 +1,33 @@
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from sqlalchemy import func, or_, select
 
 from ..access import admin_or_403
-from ..accounts import create_user, parse_role
+from ..accounts import (
+    create_user,
+    end_all_sessions,
+    issue_reset_token,
+    parse_role,
+    record,
+    update_account,
+)
+from ..clock import now
 from ..extensions import db
-from ..models import Role, User
+from ..models import AuditEntry, Role, User
 from ..web import render_form, reported_on
 from .forms import UserCreateForm, UserEditForm
 
 bp = Blueprint("admin", __name__, url_prefix="/admin", template_folder="templates")
 
 PAGE_SIZE = 50
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
 
 
 @bp.get("/users")
@@ -30,7 +44,7 @@ def users():
 
 @bp.route("/users/new", methods=["GET", "POST"])
 def new_user():
-    admin_or_403()
+    admin = admin_or_403()
     form = UserCreateForm()
     if form.validate_on_submit():
         with reported_on(form):
@@ -41,6 +55,7 @@ def new_user():
                 display_name=form.display_name.data,
                 role=parse_role(form.role.data),
             )
+            record(db.session, admin, user, "created", f"{user.email} as {user.role}", now())
             db.session.commit()
             flash(f"Created {user.email} as {user.role}.", "success")
             return redirect(url_for("admin.users"))
@@ -49,20 +64,51 @@ def new_user():
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def edit_user(user_id: int):
-    admin_or_403()
-    user = db.get_or_404(User, user_id)
+    admin = admin_or_403()
+    user = _user_or_404(user_id)
     form = UserEditForm(obj=user)
     if form.validate_on_submit():
-        if user.id == current_user.id and (
-            form.role.data != Role.ADMIN.value or not form.active.data
-        ):
+        if user.id == admin.id and (form.role.data != Role.ADMIN.value or not form.active.data):
             # An admin locking themselves out could leave no admin at all.
             form.role.errors = ["You cannot remove your own admin role or deactivate yourself."]
         else:
             with reported_on(form):
-                user.role = parse_role(form.role.data).value
-                user.active = form.active.data
+                changes = update_account(
+                    db.session,
+                    user,
+                    email=form.email.data,
+                    display_name=form.display_name.data,
+                    role=parse_role(form.role.data),
+                    active=form.active.data,
+                )
+                if changes:
+                    record(db.session, admin, user, "edited", "; ".join(changes), now())
                 db.session.commit()
                 flash(f"Saved {user.email}.", "success")
                 return redirect(url_for("admin.users"))
     return render_form("admin/edit_user.html", form, user=user)
+
+
+@bp.post("/users/<int:user_id>/reset-link")
+def reset_link(user_id: int):
+    """A one-time link to set a new password, shown this once; the account is signed out."""
+    admin = admin_or_403()
+    user = _user_or_404(user_id)
+    if not user.active:
+        flash("Activate the account first: a deactivated account cannot set a password.", "error")
+        return redirect(url_for("admin.edit_user", user_id=user.id))
+    token = issue_reset_token(db.session, user, now())
+    end_all_sessions(db.session, user)
+    detail = "valid 24 hours, signed out everywhere"
+    record(db.session, admin, user, "reset link issued", detail, now())
+    db.session.commit()
+    link = url_for("auth.reset_password", token=token, _external=True)
+    return render_template("admin/reset_link.html", user=user, link=link)
+
+
+@bp.get("/audit")
+def audit():
+    admin_or_403()
+    query = select(AuditEntry).order_by(AuditEntry.created_at.desc(), AuditEntry.id.desc())
+    page = db.paginate(query, per_page=PAGE_SIZE, error_out=False)
+    return render_template("admin/audit.html", page=page)

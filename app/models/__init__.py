@@ -6,9 +6,12 @@ from .practice import PracticeItem, PracticeSession
 from .questions import Question
 from .reviews import ExamDate, ReviewCard, ReviewLog, StudyAction, StudySettings
 from .sources import SourceDocument
-from .users import Role, User, normalize_email
+from .users import AuditEntry, PasswordResetToken, Role, User, UserSession, normalize_email
 
 __all__ = [
+    "AuditEntry",
+    "PasswordResetToken",
+    "UserSession",
     "ExamDate",
     "Job",
     "PracticeItem",

@@ -35,3 +35,22 @@ def test_bad_email_and_time_zone_name_their_fields(app):
     with pytest.raises(AccountError) as caught:
         create_user(session, "a@example.com", "long enough pw", time_zone="Mars/Olympus")
     assert caught.value.field == "time_zone"
+
+
+def test_the_common_password_list_is_shipped_and_large():
+    from app.accounts import common_passwords
+
+    assert len(common_passwords()) >= 10_000
+    assert {"password12", "1234567890", "qwertyuiop"} <= common_passwords()
+
+
+@pytest.mark.parametrize("password", ["1234567890", "password12", "Password12", "qwertyuiop"])
+def test_common_passwords_are_refused(password):
+    with pytest.raises(AccountError, match="most common"):
+        check_password_rules(password)
+
+
+def test_a_password_equal_to_the_email_is_refused():
+    with pytest.raises(AccountError, match="email"):
+        check_password_rules("Someone@Example.com", "someone@example.com")
+    check_password_rules("a long unusual passphrase", "someone@example.com")

@@ -157,3 +157,13 @@ def test_a_taken_email_is_shown_on_the_email_field(client, student):
     page = register(client, email=student.email).get_data(as_text=True)
     invalid = re.findall(r'<input[^>]*class="[^"]*is-invalid[^"]*"[^>]*>', page)
     assert len(invalid) == 1 and 'name="email"' in invalid[0]
+
+
+def test_sign_up_refuses_a_common_password_and_one_equal_to_the_email(client):
+    response = register(client, password="password12")
+    assert response.status_code == 422
+    assert "most common" in response.get_data(as_text=True)
+    response = register(client, email="longname@example.com", password="longname@example.com")
+    assert response.status_code == 422
+    assert "must not be your email" in response.get_data(as_text=True)
+    assert user_count() == 0

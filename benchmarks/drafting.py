@@ -22,8 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-
 from app.documents import Section, split_sections
+
 from app.drafting import Draft, draft_document
 
 ROOT = Path(__file__).resolve().parents[1]

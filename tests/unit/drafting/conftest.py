@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 import yaml
-
 from app.documents import split_sections
+
 from app.drafting import draft_document
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -6,7 +6,14 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user, login_required
 
 from .. import clock
-from ..attempts import is_missed, needs_self_score, presentation, read_response, stored_result
+from ..attempts import (
+    answer_problem,
+    is_missed,
+    needs_self_score,
+    presentation,
+    read_response,
+    stored_result,
+)
 from ..attempts.practice import (
     MAX_QUESTIONS,
     MIN_QUESTIONS,
@@ -103,6 +110,10 @@ def item(session_id: int, position: int):
     here = url_for("practice.item", session_id=session_id, position=position)
     reveal_response = None
     if request.method == "POST":
+        problem = answer_problem(item.question_kind, item.content, request.form)
+        if item.answered_at is None and problem:
+            flash(problem, "error")
+            return redirect(here)
         response = read_response(item, request.form)
         if item.answered_at is None and needs_self_score(item.question_kind, response):
             reveal_response = response  # show the answer, then ask how it went

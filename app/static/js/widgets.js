@@ -92,7 +92,7 @@
       rightHtml[span.getAttribute("data-right")] = span.innerHTML;
     });
     box.querySelector("[data-matching-help]").textContent =
-      "Tap an item, then its answer (or drag an answer onto an item). Each answer can be used once.";
+      "Tap an item, then its answer below (or drag an answer onto an item). Each answer can be used once.";
 
     var pool = document.createElement("div");
     pool.className = "d-flex flex-wrap gap-2 mb-3 matching-pool";
@@ -128,26 +128,26 @@
       select.hidden = true;
       row.querySelector("label").removeAttribute("for");
       select.parentNode.appendChild(slot);
-      row.slot = slot;
-      row.select = select;
+      row.matchSlot = slot;
+      row.matchSelect = select;
       return slot;
     });
-    rows[0].parentNode.insertBefore(pool, rows[0]);
+    rows[rows.length - 1].parentNode.insertBefore(pool, rows[rows.length - 1].nextSibling);
 
     function leftText(row) { return plain(row.querySelector("label")); }
     function chosenText(row) {
-      var option = row.select.options[row.select.selectedIndex];
+      var option = row.matchSelect.options[row.matchSelect.selectedIndex];
       return option && option.value ? plain(option) : "";
     }
     function render() {
       var used = {};
       rows.forEach(function (row) {
-        var value = row.select.value;
+        var value = row.matchSelect.value;
         if (value) { used[value] = leftText(row); }
-        if (value) { row.slot.innerHTML = rightHtml[value]; } else { row.slot.textContent = "Choose a match"; }
-        row.slot.setAttribute("aria-label", leftText(row) + ": " + (value ? chosenText(row) : "no answer yet"));
-        row.slot.setAttribute("aria-pressed", row === activeLeft ? "true" : "false");
-        row.slot.classList.toggle("active", row === activeLeft);
+        if (value) { row.matchSlot.innerHTML = rightHtml[value]; } else { row.matchSlot.textContent = "Choose a match"; }
+        row.matchSlot.setAttribute("aria-label", leftText(row) + ": " + (value ? chosenText(row) : "no answer yet"));
+        row.matchSlot.setAttribute("aria-pressed", row === activeLeft ? "true" : "false");
+        row.matchSlot.classList.toggle("active", row === activeLeft);
       });
       Object.keys(rightButtons).forEach(function (key) {
         var b = rightButtons[key];
@@ -159,17 +159,17 @@
     }
     function assign(row, key) {
       if (!rightButtons[key]) { return; }
-      rows.forEach(function (other) { if (other !== row && other.select.value === key) { other.select.value = ""; } });
-      row.select.value = key;
+      rows.forEach(function (other) { if (other !== row && other.matchSelect.value === key) { other.matchSelect.value = ""; } });
+      row.matchSelect.value = key;
       activeRight = null;
-      activeLeft = rows.filter(function (r) { return !r.select.value; })[0] || null;
+      activeLeft = rows.filter(function (r) { return !r.matchSelect.value; })[0] || null;
       render();
       status.textContent = leftText(row) + ": " + chosenText(row) + "." +
         (activeLeft ? " Next: " + leftText(activeLeft) + "." : " Every item has an answer.");
     }
     function pickLeft(row) {
       if (activeRight !== null) { assign(row, activeRight); return; }
-      activeLeft = activeLeft === row ? null : row;
+      activeLeft = row;
       render();
       if (activeLeft) { status.textContent = "Now choose the answer for " + leftText(row) + "."; }
     }
@@ -179,7 +179,7 @@
       render();
       if (activeRight !== null) { status.textContent = "Now choose the item for " + plain(rightButtons[key]) + "."; }
     }
-    activeLeft = rows.filter(function (r) { return !r.select.value; })[0] || null;
+    activeLeft = rows.filter(function (r) { return !r.matchSelect.value; })[0] || null;
     render();
     if (hadFocus) { slots[0].focus(); }
   });

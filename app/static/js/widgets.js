@@ -148,6 +148,8 @@
         row.matchSlot.setAttribute("aria-label", leftText(row) + ": " + (value ? chosenText(row) : "no answer yet"));
         row.matchSlot.setAttribute("aria-pressed", row === activeLeft ? "true" : "false");
         row.matchSlot.classList.toggle("active", row === activeLeft);
+        row.matchSlot.classList.toggle("btn-outline-dark", !!value);
+        row.matchSlot.classList.toggle("btn-outline-secondary", !value);
       });
       Object.keys(rightButtons).forEach(function (key) {
         var b = rightButtons[key];

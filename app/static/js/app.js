@@ -69,7 +69,8 @@
     } else if (study) {
       var tag2 = tag;
       if (key === "Enter" && ratings && tag2 !== "button" && tag2 !== "a" && tag2 !== "summary") {
-        handled = click("[data-ratings] [data-suggested]");
+        // With no suggestion (a revealed flashcard), Enter means Good, as in Anki.
+        handled = click("[data-ratings] [data-suggested]") || click("[data-ratings] [data-rating='3']");
       } else if (key === " " || key === "Spacebar") {
         if (tag2 !== "button" && tag2 !== "a" && tag2 !== "summary") { handled = click("[data-key='space']"); }
       } else if (/^[1-4]$/.test(key)) {

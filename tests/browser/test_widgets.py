@@ -139,7 +139,7 @@ def _no_overflow(page) -> None:
     wide = page.evaluate(
         "() => [...document.querySelectorAll('main *')].filter("
         "e => e.getBoundingClientRect().right > window.innerWidth).slice(0, 5)"
-        ".map(e => e.tagName + '.' + e.className + ' ' + Math.round(e.getBoundingClientRect().right))"
+        ".map(e => e.tagName + ' ' + Math.round(e.getBoundingClientRect().right))"
     )
     assert width <= page.viewport_size["width"], f"{page.url} is {width} px wide: {wide}"
 

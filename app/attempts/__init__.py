@@ -6,6 +6,7 @@ works on the practice tables.
 """
 
 from .errors import AttemptError, ItemNotFound
+from .form_checks import answer_problem
 from .items import (
     AnswerOutcome,
     ReviewedItem,
@@ -39,6 +40,7 @@ __all__ = [
     "ReviewedItem",
     "answer",
     "can_override",
+    "answer_problem",
     "draw",
     "finish",
     "finish_if_done",

@@ -28,7 +28,7 @@ class StartForm(FlaskForm):
     topics = SelectMultipleField(
         "Topics",
         coerce=int,
-        description="Hold Ctrl (⌘ on a Mac) to pick several. A topic includes its sub-topics.",
+        description="A topic includes its sub-topics.",
     )
     kinds = SelectMultipleField(
         "Question types",

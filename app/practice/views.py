@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from .. import clock
 from ..attempts import (
+    answer_problem,
     can_override,
     is_missed,
     needs_self_score,
@@ -111,6 +112,10 @@ def item(session_id: int, position: int):
     here = url_for("practice.item", session_id=session_id, position=position)
     reveal_response = None
     if request.method == "POST":
+        problem = answer_problem(item.question_kind, item.content, request.form)
+        if item.answered_at is None and problem:
+            flash(problem, "error")
+            return redirect(here)
         response = read_response(item, request.form)
         if item.answered_at is None and needs_self_score(item.question_kind, response):
             reveal_response = response  # show the answer, then ask how it went

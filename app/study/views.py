@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from ..access import bank_or_404, own_card_or_404, owns_card, safe_next, topic_or_404, visible_banks
+from ..attempts import answer_problem
 from ..banks.service import presentation_rng
 from ..clock import now as utcnow
 from ..extensions import db
@@ -196,6 +197,10 @@ def check(card_id: int):
     card = own_card_or_404(card_id)
     now = utcnow()
     question = card.question
+    problem = answer_problem(question.kind, question.content, request.form)
+    if problem:
+        flash(problem, "error")
+        return redirect(url_for("study.queue"))
     response = parse_response(question.kind, question.content, request.form)
     result = grade(question.kind, question.content, response)
     view = _card_view(card, now)

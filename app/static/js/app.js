@@ -8,31 +8,83 @@
   });
 })();
 
-// Study keys, as in Anki: Space reveals, 1-4 rate. Typing in a field is left alone.
+// Answer keys on any question: 1-9 pick the numbered options, Enter submits from a choice.
+// Study keys, as in Anki: Space reveals, 1-4 rate, Enter accepts the suggested rating,
+// Ctrl+Z or U undoes, "-" buries, "@" suspends, "?" lists the keys. Typing in a field is
+// left alone.
 (function () {
   "use strict";
-  if (!document.querySelector("[data-study]")) { return; }
+  function typing(target) {
+    var tag = (target.tagName || "").toLowerCase();
+    var type = (target.type || "").toLowerCase();
+    if (tag === "textarea" || tag === "select") { return true; }
+    return tag === "input" && type !== "radio" && type !== "checkbox";
+  }
+  function click(selector) {
+    var target = document.querySelector(selector);
+    if (target) { target.click(); }
+    return !!target;
+  }
+  function toggleHelp() {
+    var help = document.getElementById("study-keys");
+    if (!help) { return false; }
+    help.hidden = !help.hidden;
+    if (!help.hidden) { help.focus(); }
+    return true;
+  }
+  document.addEventListener("click", function (event) {
+    if (event.target.closest && event.target.closest("[data-keys-toggle]")) { toggleHelp(); }
+  });
   document.addEventListener("keydown", function (event) {
-    if (event.ctrlKey || event.metaKey || event.altKey) { return; }
-    var tag = (event.target.tagName || "").toLowerCase();
-    var type = (event.target.type || "").toLowerCase();
-    // Enter submits from a list or a choice too, not only from a text box.
-    if (event.key === "Enter" && event.target.form &&
-        (tag === "select" || type === "radio" || type === "checkbox")) {
-      event.preventDefault();
-      event.target.form.requestSubmit();
+    var target = event.target;
+    var key = event.key;
+    var study = !!document.querySelector("[data-study]");
+    if (event.altKey || event.metaKey) { return; }
+    if (event.ctrlKey) {
+      if (study && (key === "z" || key === "Z") && !typing(target) && click("[data-key='undo']")) {
+        event.preventDefault();
+      }
       return;
     }
-    if (tag === "input" || tag === "textarea" || tag === "select") { return; }
-    var target = null;
-    if (event.key === " " || event.key === "Spacebar") {
-      target = document.querySelector("[data-key='space']");
-    } else if (/^[1-4]$/.test(event.key)) {
-      target = document.querySelector("[data-ratings] [data-rating='" + event.key + "']");
-    }
-    if (target) {
+    var type = (target.type || "").toLowerCase();
+    var tag = (target.tagName || "").toLowerCase();
+    // Enter submits from a list or a choice too, not only from a text box.
+    if (key === "Enter" && target.form && target.form.hasAttribute("data-answer-form") &&
+        (tag === "select" || type === "radio" || type === "checkbox")) {
       event.preventDefault();
-      target.click();
+      target.form.requestSubmit();
+      return;
     }
+    if (typing(target)) { return; }
+    var handled = false;
+    var options = document.querySelectorAll("[data-answer-form] [data-option-key]");
+    var ratings = document.querySelector("[data-ratings]");
+    if (/^[1-9]$/.test(key) && options.length && !ratings) {
+      var option = options[Number(key) - 1];
+      if (option) {
+        if (option.type === "checkbox") { option.checked = !option.checked; } else { option.checked = true; }
+        option.focus();
+        handled = true;
+      }
+    } else if (study) {
+      var tag2 = tag;
+      if (key === "Enter" && ratings && tag2 !== "button" && tag2 !== "a" && tag2 !== "summary") {
+        // With no suggestion (a revealed flashcard), Enter means Good, as in Anki.
+        handled = click("[data-ratings] [data-suggested]") || click("[data-ratings] [data-rating='3']");
+      } else if (key === " " || key === "Spacebar") {
+        if (tag2 !== "button" && tag2 !== "a" && tag2 !== "summary") { handled = click("[data-key='space']"); }
+      } else if (/^[1-4]$/.test(key)) {
+        handled = click("[data-ratings] [data-rating='" + key + "']");
+      } else if (key === "u" || key === "U") {
+        handled = click("[data-key='undo']");
+      } else if (key === "-") {
+        handled = click("[data-key='bury']");
+      } else if (key === "@") {
+        handled = click("[data-key='suspend']");
+      } else if (key === "?") {
+        handled = toggleHelp();
+      }
+    }
+    if (handled) { event.preventDefault(); }
   });
 })();

@@ -163,13 +163,15 @@ def _question(block: str, location: Location, topic: str | None) -> QuestionDraf
         block_text, general = block_text.split("####", 1)
         explanation = _text(general, fmt)
     answers = block_text.strip()
-    mid_sentence = bool(re.search(r"\w", after_text))
+    mid_sentence = bool(after_text)  # a missing word: the block is a gap in the text
     gapped = ""
-    if mid_sentence:
+    if re.search(r"\w", after_text):
         prompt = f"{before_text} _____ {after_text}".strip()
         gapped = _text(before.lstrip() + "{{1}}" + after.rstrip(), fmt)
     else:
         prompt = (before_text + after_text).strip()
+    if mid_sentence and not gapped:
+        gapped = _text(before.lstrip() + "{{1}}" + after.rstrip(), fmt)
     kind: str
     content: dict[str, Any]
 

@@ -46,6 +46,8 @@ def detect(data: bytes, file_name: str | None = None) -> str:
         text = data.decode("utf-8", errors="replace").replace("\r\n", "\n")
     except Exception:  # pragma: no cover - decode with replace does not fail
         text = ""
+    if csvfile.is_multi_column(text):
+        return "csv"
     lines = [line.strip() for line in text.split("\n") if line.strip()]
     if any(line.upper().startswith("ANSWER:") for line in lines) and not any(
         "{" in line for line in lines

@@ -100,7 +100,9 @@ def test_html_is_sanitized_into_markdown_and_essay_has_a_model_answer(examples):
 def test_crlf_bom_and_questions_over_several_lines():
     result = gift.read((FIXTURES / "crlf_bom.gift").read_bytes())
     first, second = result.drafts
-    assert first.external_id == "Q1" and first.content["prompt"] == "A CRLF question\nover two lines"
+    assert (
+        first.external_id == "Q1" and first.content["prompt"] == "A CRLF question\nover two lines"
+    )
     assert second.location.line == 4
 
 
@@ -130,7 +132,9 @@ def test_not_utf8_is_a_clean_error_with_its_line():
 def test_writer_lists_what_gift_cannot_hold():
     card = QuestionDraft("flashcard", {"prompt": "a", "back": "b"}, external_id="c1")
     order = QuestionDraft("ordering", {"prompt": "a", "items": ["x", "y"]}, external_id="o1")
-    tf = QuestionDraft("true_false", {"prompt": "Sky {blue}: yes?", "answer": True}, external_id="t")
+    tf = QuestionDraft(
+        "true_false", {"prompt": "Sky {blue}: yes?", "answer": True}, external_id="t"
+    )
     result = gift.write([card, order, tf])
     assert result.written == 1 and len(result.left_out) == 2
     assert "c1 (flashcard)" in result.left_out[0] and "o1 (ordering)" in result.left_out[1]

@@ -160,7 +160,7 @@ def _question(block: str, location: Location, topic: str | None) -> QuestionDraf
     before_text, after_text = _text(before, fmt), _text(after, fmt)
     explanation = None
     if "####" in block_text:
-        block_text, general = block_text.split("####", 1)
+        block_text, general = block_text.rsplit("####", 1)  # feedback holds no bare #
         explanation = _text(general, fmt)
     answers = block_text.strip()
     mid_sentence = bool(after_text)  # a missing word: the block is a gap in the text

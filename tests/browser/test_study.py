@@ -39,9 +39,11 @@ def test_student_adds_a_bank_reviews_with_keys_practises_and_sees_progress(
             check_accessibility(page)
             page.keyboard.press("3")
         else:
-            first_input = page.locator("[data-study] form input:visible, "
-                                       "[data-study] form select:visible, "
-                                       "[data-study] form textarea:visible").first
+            first_input = page.locator(
+                "[data-study] form input:visible, "
+                "[data-study] form select:visible, "
+                "[data-study] form textarea:visible"
+            ).first
             first_input.focus()
             page.keyboard.press("Enter")
             expect(page.locator("[data-ratings]")).to_be_visible()
@@ -63,7 +65,8 @@ def test_student_adds_a_bank_reviews_with_keys_practises_and_sees_progress(
         check_accessibility(page)
         page.get_by_role("button", name="Check answer").click()
         next_button = page.get_by_role("link", name="Next").or_(
-            page.get_by_role("link", name="See your score"))
+            page.get_by_role("link", name="See your score")
+        )
         next_button.first.click()
     expect(page.get_by_text("%", exact=False).first).to_be_visible()
     check_accessibility(page)

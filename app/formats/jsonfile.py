@@ -33,6 +33,10 @@ def read(data: bytes | str, file: str | None = None) -> ReadResult:
         ) from exc
     except RecursionError as exc:
         raise FormatError("the JSON is nested too deeply.", location=Location(file)) from exc
+    except ValueError as exc:  # e.g. a number with thousands of digits
+        raise FormatError(
+            f"the file cannot be read as JSON ({exc}).", location=Location(file)
+        ) from exc
     if isinstance(document, dict):
         tag = document.get("format")
         if tag is not None and tag != FORMAT_TAG:

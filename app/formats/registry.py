@@ -19,6 +19,7 @@ from . import aiken, csvfile, gift, jsonfile, moodlexml
 from .common import ReadResult, WriteResult
 from .pipeline import Action, Citation, FormatError, Location, Plan, QuestionDraft, apply, plan
 
+MAX_BANK_TITLE_CHARS = 200  # question_banks.title
 FORMATS: dict[str, ModuleType] = {
     "gift": gift,
     "aiken": aiken,
@@ -157,6 +158,10 @@ def import_drafts(
     name = bank_name.strip()
     if not name:
         raise FormatError("the bank needs a name.", field="bank")
+    if len(name) > MAX_BANK_TITLE_CHARS:
+        raise FormatError(
+            f"the bank's name is over {MAX_BANK_TITLE_CHARS} characters.", field="bank"
+        )
     bank = find_bank(session, name)
     drafts = with_topic(result.drafts, topic)
     the_plan = plan(session, bank, drafts)

@@ -174,3 +174,9 @@ def test_json_export_keeps_topics_difficulty_and_explanations(app, tmp_path):
 def test_export_of_an_unknown_bank_fails(app):
     result = run(app, "export-questions", "--bank", "Nope", "--format", "gift")
     assert result.exit_code == 1 and "no bank named" in result.output
+
+
+def test_a_bank_name_too_long_is_refused(app):
+    code, report = import_json(app, FIXTURES / "moodle_examples.aiken", "--bank", "b" * 201)
+    assert code == 1 and "over 200 characters" in report["errors"][0]["message"]
+    assert db.session.scalar(select(func.count()).select_from(QuestionBank)) == 0

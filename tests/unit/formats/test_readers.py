@@ -209,6 +209,12 @@ def test_json_syntax_error_has_its_line():
     assert caught.value.line == 2
 
 
+def test_json_with_a_number_too_long_to_read_is_a_clean_error():
+    with pytest.raises(FormatError) as caught:
+        jsonfile.read('[{"type": "numerical", "value": ' + "9" * 5000 + "}]")
+    assert "cannot be read as JSON" in caught.value.message
+
+
 # -- detection -------------------------------------------------------------------------------
 
 

@@ -326,6 +326,12 @@ def escape(text: str) -> str:
     return text.replace("\n", "\\n")
 
 
+def _guard(text: str, weight: str) -> str:
+    """The escaped text, after an explicit weight when it would itself read as one."""
+    escaped = escape(text)
+    return weight + escaped if _WEIGHT.match(escaped.lstrip()) else escaped
+
+
 def _fb(feedback: str) -> str:
     return f"#{escape(feedback)}" if feedback else ""
 
@@ -363,7 +369,9 @@ def _block(draft: QuestionDraft, result: WriteResult) -> str | None:
     prompt = "[markdown]" + escape(c.get("prompt", ""))
     if kind == "multiple_choice":
         opts = " ".join(
-            ("=" if o["correct"] else "~") + escape(o["text"]) + _fb(o.get("feedback", ""))
+            ("=" if o["correct"] else "~")
+            + _guard(o["text"], "%100%" if o["correct"] else "%0%")
+            + _fb(o.get("feedback", ""))
             for o in c["options"]
         )
         return f"{prompt} {{{opts}{general}}}"
@@ -384,7 +392,7 @@ def _block(draft: QuestionDraft, result: WriteResult) -> str | None:
         parts = [
             "="
             + ("" if a["credit"] >= 1 else _percent(a["credit"]))
-            + escape(a["text"])
+            + (_guard(a["text"], "%100%") if a["credit"] >= 1 else escape(a["text"]))
             + _fb(a.get("feedback", ""))
             for a in c["answers"]
         ]
@@ -401,7 +409,7 @@ def _block(draft: QuestionDraft, result: WriteResult) -> str | None:
             parts.append("=" + _percent(a["credit"]) + spec + _fb(a.get("feedback", "")))
         return f"{prompt} {{#{' '.join(parts)}{general}}}"
     if kind == "matching":
-        parts = [f"={escape(p['left'])} -> {escape(p['right'])}" for p in c["pairs"]]
+        parts = [f"={_guard(p['left'], '%100%')} -> {escape(p['right'])}" for p in c["pairs"]]
         parts += [f"= -> {escape(d)}" for d in c.get("distractors", [])]
         return f"{prompt} {{{' '.join(parts)}{general}}}"
     if kind == "essay":

@@ -224,7 +224,7 @@ class _Reader:
 
         def replace(match: re.Match[str]) -> str:
             kind = match.group(2).upper()
-            parts = [p for p in re.split(r"(?<!\\)~", match.group(3))]
+            parts = _split_escaped(match.group(3), "~")
             entries = []
             for part in parts:
                 weight = 0.0
@@ -235,7 +235,7 @@ class _Reader:
                     w = _WEIGHT.match(part)
                     if w:
                         weight, part = float(w.group(1)), part[w.end() :]
-                answer = re.split(r"(?<!\\)#", part, maxsplit=1)[0]
+                answer = _split_escaped(part, "#")[0]
                 answer = re.sub(r"\\(.)", r"\1", answer).strip()
                 if kind in ("NUMERICAL", "NM"):
                     answer = answer.split(":", 1)[0].strip()
@@ -260,6 +260,25 @@ class _Reader:
 
         gapped = _EMBEDDED.sub(replace, text)
         return {"prompt": DEFAULT_CLOZE_PROMPT, "text": gapped, "gaps": gaps}
+
+
+def _split_escaped(text: str, separator: str) -> list[str]:
+    """Split at each separator not escaped by a backslash; escapes are kept."""
+    parts, current, i = [], [], 0
+    while i < len(text):
+        char = text[i]
+        if char == "\\" and i + 1 < len(text):
+            current.append(text[i : i + 2])
+            i += 2
+            continue
+        if char == separator:
+            parts.append("".join(current))
+            current = []
+        else:
+            current.append(char)
+        i += 1
+    parts.append("".join(current))
+    return parts
 
 
 def read(data: bytes | str, file: str | None = None) -> ReadResult:
@@ -335,10 +354,10 @@ def write(drafts: Iterable[QuestionDraft]) -> WriteResult:
             def embed(match: re.Match[str], gaps=gaps) -> str:
                 gap = next(gaps)
                 if "answers" in gap:
-                    inner = "~".join("=" + _cloze_escape(a) for a in gap["answers"])
+                    inner = "~".join("%100%" + _cloze_escape(a) for a in gap["answers"])
                     return "{1:SHORTANSWER:" + inner + "}"
                 inner = "~".join(
-                    ("=" if i == gap["correct"] else "") + _cloze_escape(o)
+                    ("%100%" if i == gap["correct"] else "%0%") + _cloze_escape(o)
                     for i, o in enumerate(gap["options"])
                 )
                 return "{1:MULTICHOICE:" + inner + "}"

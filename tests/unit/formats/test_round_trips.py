@@ -13,14 +13,14 @@ from app.formats.registry import FORMATS, read_file
 from app.questions import validate_content
 
 FIXTURES = Path(__file__).parents[2] / "fixtures" / "formats"
-SETTINGS = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
-ALPHABET = list("abcXYZ0189 éß~=#{}:\\*_%-\n\t") + ["->", "<b>", "&amp;", "]]>"]
+ALPHABET = list("abcXYZ0189 éß~=#{}:\\*_%-\n\t") + ["->", "<b>", "&amp;", "]]>", "%50%"]
 text = (
     st.lists(st.sampled_from(ALPHABET), min_size=1, max_size=12)
     .map(lambda parts: " ".join("".join(parts).split(" ")).strip())
     .filter(lambda t: any(c.isalnum() for c in t))
-    .filter(lambda t: not t.startswith("%") and "->" not in t)
+    .filter(lambda t: "->" not in t)  # GIFT and Moodle cannot tell it from a pair
 )
 maybe_text = st.one_of(st.just(""), text)
 credit = st.sampled_from([1.0, 0.5, 0.25])

@@ -1,4 +1,4 @@
-"""Operator commands: flask seed, flask create-user."""
+"""Operator commands: seed, create-user, import-questions and export-questions."""
 
 from __future__ import annotations
 
@@ -84,6 +84,152 @@ def create_user_command(email: str, role: str, display_name: str | None, passwor
     click.echo(f"Created {user.role} {user.email}.")
 
 
+FORMAT_NAMES = ("gift", "aiken", "moodlexml", "csv", "json")
+
+
+@click.command("import-questions")
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "--bank", "bank_name", required=True, help="The bank's slug or title; created if missing."
+)
+@click.option(
+    "--format",
+    "fmt",
+    default="auto",
+    show_default=True,
+    type=click.Choice(("auto", *FORMAT_NAMES)),
+    help="The file's format.",
+)
+@click.option("--topic", default=None, help='Put the questions under this topic ("Parent/Child").')
+@click.option("--dry-run", is_flag=True, help="Show what would be imported; write nothing.")
+@click.option(
+    "--skip-invalid", is_flag=True, help="Import the valid questions even if some are not."
+)
+@click.option("--json", "as_json", is_flag=True, help="Print one JSON object with the counts.")
+@click.option("--term-separator", default=None, help="CSV flashcards: between term and definition.")
+@click.option("--card-separator", default=None, help="CSV flashcards: between cards.")
+@with_appcontext
+def import_questions_command(
+    path: Path,
+    bank_name: str,
+    fmt: str,
+    topic: str | None,
+    dry_run: bool,
+    skip_invalid: bool,
+    as_json: bool,
+    term_separator: str | None,
+    card_separator: str | None,
+) -> None:
+    """Import questions from a GIFT, Aiken, Moodle XML, CSV or JSON file into a bank."""
+    import json
+
+    from .errors import DomainError
+    from .formats.registry import import_drafts, read_file
+
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise click.ClickException(f"{path}: cannot be read: {exc.strerror or exc}") from exc
+    options = {}
+    if term_separator is not None:
+        options["term_separator"] = term_separator
+    if card_separator is not None:
+        options["card_separator"] = card_separator
+    if options and fmt not in ("auto", "csv"):
+        raise click.ClickException("--term-separator and --card-separator apply to CSV only.")
+    try:
+        result = read_file(data, path.name, "csv" if options else fmt, **options)
+        report = import_drafts(
+            db.session, bank_name, result, topic=topic, dry_run=dry_run, skip_invalid=skip_invalid
+        )
+    except DomainError as exc:
+        db.session.rollback()
+        if as_json:
+            click.echo(
+                json.dumps(
+                    {
+                        "bank": bank_name,
+                        "format": fmt,
+                        "created": 0,
+                        "updated": 0,
+                        "skipped": 0,
+                        "by_type": {},
+                        "errors": [{"line": getattr(exc, "line", None), "message": str(exc)}],
+                    }
+                )
+            )
+            sys.exit(1)
+        raise click.ClickException(str(exc)) from exc
+    if report.written:
+        db.session.commit()
+    else:
+        db.session.rollback()
+    if as_json:
+        click.echo(json.dumps(report.as_json(), ensure_ascii=False))
+    else:
+        for notice in report.notices:
+            click.echo(f"notice: {notice}")
+        for error in report.errors:
+            click.echo(f"error: {error['message']}", err=True)
+        verb = "Would import" if dry_run else ("Imported" if report.written else "Nothing imported")
+        kinds = ", ".join(f"{k} {n}" for k, n in sorted(report.by_type.items()))
+        click.echo(
+            f"{verb} into {report.bank!r} ({report.format}): {report.created} created, "
+            f"{report.updated} updated, {report.skipped} skipped"
+            + (f" ({kinds})" if kinds else "")
+            + "."
+        )
+        if report.errors and not skip_invalid:
+            click.echo("Nothing was written; fix the errors or use --skip-invalid.", err=True)
+    if report.errors:
+        sys.exit(1)
+
+
+@click.command("export-questions")
+@click.option("--bank", "bank_name", required=True, help="The bank's slug or title.")
+@click.option("--format", "fmt", required=True, type=click.Choice(FORMAT_NAMES))
+@click.option(
+    "--output",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=None,
+    help="Write to this file (default: standard output).",
+)
+@with_appcontext
+def export_questions_command(bank_name: str, fmt: str, output: Path | None) -> None:
+    """Export a bank's questions; questions the format cannot hold are listed, not dropped."""
+    from .errors import DomainError
+    from .formats.registry import export_bank
+
+    try:
+        result = export_bank(db.session, bank_name, fmt)
+    except DomainError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        db.session.rollback()
+    if output is None:
+        click.echo(result.data.decode("utf-8"), nl=False)
+    else:
+        try:
+            output.write_bytes(result.data)
+        except OSError as exc:
+            raise click.ClickException(
+                f"{output}: cannot be written: {exc.strerror or exc}"
+            ) from exc
+    for note in result.notes:
+        click.echo(f"note: {note}", err=True)
+    for left in result.left_out:
+        click.echo(f"not exported: {left}", err=True)
+    click.echo(
+        f"Exported {result.written} questions ({fmt}); {len(result.left_out)} not exported.",
+        err=True,
+    )
+
+
 def register_commands(app: Flask) -> None:
-    for command in (seed_command, create_user_command):
+    for command in (
+        seed_command,
+        create_user_command,
+        import_questions_command,
+        export_questions_command,
+    ):
         app.cli.add_command(command)

@@ -558,6 +558,10 @@ def apply(
         raise Conflict(f"Unknown source document {sorted(missing)[0]!r}.")
 
     topic_cache: dict[tuple[int, str], Topic] = {}
+    # Every topic first: creating one while questions are pending would flush them in
+    # small batches, one per new topic.
+    for path in dict.fromkeys(e.draft.topic_path for e in writes if e.draft and e.draft.topic_path):
+        ensure_topic(session, bank_id, path, topic_cache)
     new_questions: list[tuple[int, Question]] = []
     for position, entry in enumerate(writes):
         draft = entry.draft

@@ -16,8 +16,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from app.documents import Section
 from app.questions import ValidationError, validate_content
+from app.sources.documents import Section
 
 from .text import (
     Sentence,

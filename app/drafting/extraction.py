@@ -3,7 +3,7 @@
 Supported: plain text (`.txt`), Markdown (`.md`), Word (`.docx`, python-docx) and PDF
 (`.pdf`, pypdf). The text is kept as extracted; sections start at headings: Markdown
 headings, Word heading styles, or short title-like lines. The result's `sections` have
-the shape `app.documents.split_sections` takes (slug, title, start). Anything that
+the shape `app.sources.documents.split_sections` takes (slug, title, start). Anything that
 cannot be read raises `app.errors.Invalid` with a message for the teacher.
 """
 

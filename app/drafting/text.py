@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from segtok.segmenter import split_single
 
-from app.documents import Section, normalize_space
+from app.sources.documents import Section, normalize_space
 
 TERMINAL = (".", "!", "?", '."', ".”", "!”", "?”", ".'", ".’", ":")
 

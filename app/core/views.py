@@ -23,6 +23,7 @@ NAVIGATION: list[tuple[str, str, tuple[Role, ...]]] = [
     ("practice.start", "Practice", ()),
     ("progress.index", "Progress", ()),
     ("banks.index", "Banks", ()),
+    ("classes.index", "Classes", ()),
     ("sources.index", "Sources", ()),
     ("admin.users", "Admin", (Role.ADMIN,)),
 ]

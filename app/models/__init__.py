@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and create_all see every table."""
 
 from .banks import QuestionBank, Topic
+from .classes import ClassBank, ClassMember, SchoolClass
 from .jobs import Job
 from .practice import PracticeItem, PracticeSession
 from .questions import Question
@@ -9,6 +10,9 @@ from .sources import SourceDocument
 from .users import Role, User, normalize_email
 
 __all__ = [
+    "ClassBank",
+    "ClassMember",
+    "SchoolClass",
     "ExamDate",
     "Job",
     "PracticeItem",

@@ -12,9 +12,16 @@ from ..auth.forms import TimeZoneField
 
 class ClassForm(FlaskForm):
     name = StringField(
-        "Name", validators=[DataRequired(message="Give the class a name."), Length(max=120)]
+        "Name",
+        validators=[
+            DataRequired(message="Give the class a name."),
+            Length(max=120, message="The name must be at most 120 characters."),
+        ],
     )
-    description = TextAreaField("Description", validators=[Length(max=5000)])
+    description = TextAreaField(
+        "Description",
+        validators=[Length(max=5000, message="The description must be at most 5000 characters.")],
+    )
     time_zone = TimeZoneField(
         "Time zone", default="UTC", description="Quiz open and close times are in this zone."
     )

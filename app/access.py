@@ -57,7 +57,11 @@ def may_manage_users(user: Any) -> bool:
 
 
 def may_view_bank(user: Any, bank: QuestionBank) -> bool:
-    """Every signed-in user may browse, answer and study every bank."""
+    """Every signed-in user may browse, answer and study every bank.
+
+    Banks a teacher shares with a class are therefore open to its students: sharing lists
+    the bank on the class page; it never narrows who may see a bank.
+    """
     return is_signed_in(user)
 
 

@@ -98,9 +98,7 @@ def form_for(path, people, unshared):
 
 
 @pytest.mark.parametrize("person", PEOPLE)
-def test_every_class_route_answers_each_person_as_the_rules_say(
-    app, client, auth, people, person
-):
+def test_every_class_route_answers_each_person_as_the_rules_say(app, client, auth, people, person):
     if person != "anonymous":
         assert auth.login(getattr(people, person)).status_code == 302
     for method, template, expected in ROUTES:

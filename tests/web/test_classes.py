@@ -243,8 +243,9 @@ def test_a_shared_bank_shows_to_the_class_with_practise_and_review(
     auth.login(student)
     page = client.get(f"/classes/{c.id}").get_data(as_text=True)
     assert "Cold War" in page and f"/banks/{bank.id}" in page
-    assert 'name="bank_id" value="%d"' % bank.id in page  # add to my reviews
+    assert f'name="bank_id" value="{bank.id}"' in page  # add to my reviews
     assert list(db.session.scalars(roster.shared_bank_ids_query(student.id))) == [bank.id]
+    assert client.get(f"/banks/{bank.id}").status_code == 200
     auth.logout()
 
     auth.login(teacher)
@@ -252,6 +253,20 @@ def test_a_shared_bank_shows_to_the_class_with_practise_and_review(
     auth.logout()
     auth.login(student)
     assert "Cold War" not in client.get(f"/classes/{c.id}").get_data(as_text=True)
+
+
+def test_the_home_page_leads_to_each_class_of_its_user(app, client, auth, teacher, student):
+    c = roster.create_class(db.session, teacher, name="Latin 7A", now=CLOCK_START)
+    roster.create_class(db.session, teacher, name="Not joined", now=CLOCK_START)
+    roster.join_class(db.session, c, student, CLOCK_START)
+    db.session.commit()
+    auth.login(student)
+    page = client.get("/").get_data(as_text=True)
+    assert "Latin 7A" in page and f'href="/classes/{c.id}"' in page and "Not joined" not in page
+    auth.logout()
+    auth.login(teacher)
+    page = client.get("/").get_data(as_text=True)
+    assert "Latin 7A" in page and "Not joined" in page
 
 
 def test_unknown_ids_and_bad_values_never_fail_the_server(teacher_client, teacher):

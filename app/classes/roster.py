@@ -122,7 +122,7 @@ def set_archived(
 def class_by_code(session: Session, raw_code: str) -> SchoolClass:
     code = normalize_code(raw_code)
     school_class = None
-    if code:
+    if len(code) == CODE_LENGTH and set(code) <= set(CODE_ALPHABET):
         school_class = session.scalar(select(SchoolClass).where(SchoolClass.join_code == code))
     if school_class is None:
         raise NotFound("No class has this code. Check it with your teacher.", field="code")

@@ -18,7 +18,16 @@ from sqlalchemy import Select, false, select
 from sqlalchemy.orm import Session
 
 from .extensions import db
-from .models import Question, QuestionBank, ReviewCard, Role, SourceDocument, Topic, User
+from .models import (
+    Question,
+    QuestionBank,
+    ReviewCard,
+    Role,
+    SchoolClass,
+    SourceDocument,
+    Topic,
+    User,
+)
 
 # Predicates. `user` may be Flask-Login's anonymous user, which passes none of them.
 
@@ -48,7 +57,11 @@ def may_manage_users(user: Any) -> bool:
 
 
 def may_view_bank(user: Any, bank: QuestionBank) -> bool:
-    """Every signed-in user may browse, answer and study every bank."""
+    """Every signed-in user may browse, answer and study every bank.
+
+    Banks a teacher shares with a class are therefore open to its students: sharing lists
+    the bank on the class page; it never narrows who may see a bank.
+    """
     return is_signed_in(user)
 
 
@@ -61,6 +74,36 @@ def may_edit_bank(user: Any, bank: QuestionBank) -> bool:
 
 def owns_card(user: Any, card: ReviewCard) -> bool:
     return is_signed_in(user) and card.user_id == user.id
+
+
+def owns_class(user: Any, school_class: SchoolClass) -> bool:
+    """The class's owner, or an admin: adds co-teachers and archives."""
+    if is_admin(user):
+        return True
+    return is_signed_in(user) and school_class.owner_id == user.id
+
+
+def teaches(user: Any, school_class: SchoolClass) -> bool:
+    """Its owner or a co-teacher (admins count as teachers of every class)."""
+    if owns_class(user, school_class):
+        return True
+    if not may_author(user):
+        return False
+    return any(m.user_id == user.id and m.role == "teacher" for m in school_class.members)
+
+
+def enrolled(user: Any, school_class: SchoolClass) -> bool:
+    """A current student of the class; a removed student no longer is."""
+    if not is_signed_in(user):
+        return False
+    return any(
+        m.user_id == user.id and m.role == "student" and m.removed_at is None
+        for m in school_class.members
+    )
+
+
+def may_view_class(user: Any, school_class: SchoolClass) -> bool:
+    return teaches(user, school_class) or enrolled(user, school_class)
 
 
 def visible_banks_query(user: Any) -> Select[tuple[QuestionBank]]:
@@ -146,6 +189,28 @@ def own_card_or_404(card_id: int) -> ReviewCard:
     return card
 
 
+def class_or_404(class_id: int) -> SchoolClass:
+    """A class the user teaches or is enrolled in; any other is not found."""
+    school_class = db.session.get(SchoolClass, class_id)
+    if school_class is None or not may_view_class(current_user, school_class):
+        abort(404)
+    return school_class
+
+
+def taught_class_or_403(class_id: int) -> SchoolClass:
+    """A class the user teaches: 404 if they cannot see it, 403 for its students."""
+    school_class = class_or_404(class_id)
+    authorize(teaches(current_user, school_class))
+    return school_class
+
+
+def owned_class_or_403(class_id: int) -> SchoolClass:
+    """A class the user owns: 404 if they cannot see it, 403 for co-teachers and students."""
+    school_class = class_or_404(class_id)
+    authorize(owns_class(current_user, school_class))
+    return school_class
+
+
 def document_or_404(slug: str) -> SourceDocument:
     document = db.session.scalar(select(SourceDocument).where(SourceDocument.slug == slug))
     if document is None or not is_signed_in(current_user):
@@ -156,7 +221,17 @@ def document_or_404(slug: str) -> SourceDocument:
 # Templates ask the same predicates: {% if may_edit_bank(current_user, bank) %}.
 TEMPLATE_PREDICATES = {
     fn.__name__: fn
-    for fn in (has_role, is_admin, may_author, may_manage_users, may_view_bank, may_edit_bank)
+    for fn in (
+        has_role,
+        is_admin,
+        may_author,
+        may_manage_users,
+        may_view_bank,
+        may_edit_bank,
+        owns_class,
+        teaches,
+        enrolled,
+    )
 }
 
 

@@ -51,6 +51,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         admin,
         auth,
         banks,
+        classes,
         core,
         models,  # noqa: F401  (every table registered before use)
         practice,
@@ -65,7 +66,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .web import register_error_handlers
 
     register_access(app, login_manager)
-    for feature in (core, auth, study, practice, progress, banks, sources, admin):
+    for feature in (core, auth, study, practice, progress, banks, classes, sources, admin):
         app.register_blueprint(feature.bp)
     register_error_handlers(app)
     register_filters(app)

@@ -9,6 +9,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from ..access import has_role, is_admin
+from ..classes.roster import joined_classes_query, taught_classes_query
 from ..clock import now
 from ..extensions import db
 from ..models import Role
@@ -23,6 +24,7 @@ NAVIGATION: list[tuple[str, str, tuple[Role, ...]]] = [
     ("practice.start", "Practice", ()),
     ("progress.index", "Progress", ()),
     ("banks.index", "Banks", ()),
+    ("classes.index", "Classes", ()),
     ("sources.index", "Sources", ()),
     ("admin.users", "Admin", (Role.ADMIN,)),
 ]
@@ -83,8 +85,22 @@ def _next_steps() -> list[tuple[str, str, str]]:
             url_for("banks.index"),
         )
     )
+    steps.extend(_class_steps())
     if is_admin(current_user):
         steps.append(("Manage users", "Make teachers and admins.", url_for("admin.users")))
+    return steps
+
+
+def _class_steps() -> list[tuple[str, str, str]]:
+    """One step per class the user is in or teaches, by name."""
+    steps = []
+    for school_class in db.session.scalars(taught_classes_query(current_user.id)):
+        if not school_class.archived:
+            url = url_for("classes.show", class_id=school_class.id)
+            steps.append((school_class.name, "Your class: roster, join code, shared banks.", url))
+    for school_class in db.session.scalars(joined_classes_query(current_user.id)):
+        url = url_for("classes.show", class_id=school_class.id)
+        steps.append((school_class.name, "Your class: the banks your teacher shared.", url))
     return steps
 
 

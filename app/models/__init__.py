@@ -1,6 +1,7 @@
 """All models, imported here so Alembic and create_all see every table."""
 
 from .banks import QuestionBank, Topic
+from .classes import ClassBank, ClassMember, SchoolClass
 from .jobs import Job
 from .practice import PracticeItem, PracticeSession
 from .questions import Question
@@ -12,6 +13,9 @@ __all__ = [
     "AuditEntry",
     "PasswordResetToken",
     "UserSession",
+    "ClassBank",
+    "ClassMember",
+    "SchoolClass",
     "ExamDate",
     "Job",
     "PracticeItem",

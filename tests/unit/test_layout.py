@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-FEATURES = ["core", "auth", "study", "practice", "progress", "banks", "sources", "admin"]
+FEATURES = ["core", "auth", "study", "practice", "progress", "banks", "classes", "sources", "admin"]
 
 
 @pytest.mark.parametrize("name", FEATURES)

@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
+from hypothesis import HealthCheck, settings
 from werkzeug.test import TestResponse
 
 from app import create_app
@@ -20,6 +21,15 @@ from app.accounts import create_user
 from app.extensions import db, limiter
 from app.models import Role, User
 from tests.factories import PASSWORD
+
+# Property tests check what is generated, not how fast: on a busy machine Hypothesis's
+# timing checks would fail them for the machine's load alone.
+settings.register_profile(
+    "recall",
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile("recall")
 
 
 def database_url(tmp_path) -> str:

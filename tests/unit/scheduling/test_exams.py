@@ -80,7 +80,7 @@ def cards(student, bank):
         ),
         # Due after the exam but fresh enough on the day: left alone.
         "safe": review_card(
-            student.id, q[1], stability=200, last_review=T0 - 10 * DAY, due=T0 + 190 * DAY
+            student.id, q[1], stability=100, last_review=T0 - 20 * DAY, due=T0 + 80 * DAY
         ),
         # Due before the exam: the ordinary schedule takes care of it.
         "soon": review_card(student.id, q[25], stability=3, last_review=T0 - DAY, due=T0 + 2 * DAY),
@@ -100,8 +100,16 @@ def cards(student, bank):
     return made
 
 
+def answer_soon(student, cards):
+    """Review "soon" when due: its next due, after the exam, leaves it at 0.93 on the day."""
+    soon = reload(cards["soon"])
+    answer(student.id, soon, fsrs.Rating.Good, soon.due)
+    assert reload(soon).due > EXAM_STARTS
+
+
 def test_a_card_due_after_the_exam_and_below_target_comes_once_on_the_eve(student, bank, cards):
     exam(student.id, bank_id=bank.id)
+    answer_soon(student, cards)
     # Never earlier than the eve.
     for day in range(9):
         assert exam_candidates(db.session, student.id, T0 + day * DAY) == []
@@ -122,6 +130,7 @@ def test_a_card_due_after_the_exam_and_below_target_comes_once_on_the_eve(studen
 
 def test_an_again_answer_on_the_eve_brings_the_card_back_to_relearn(student, bank, cards):
     exam(student.id, bank_id=bank.id)
+    answer_soon(student, cards)
     timeline = cards["timeline"]
     assert timeline.id in ids(exam_candidates(db.session, student.id, ON_THE_EVE))
     answer(student.id, timeline, fsrs.Rating.Again, ON_THE_EVE)
@@ -160,7 +169,8 @@ def test_a_card_due_before_the_exam_is_left_to_the_ordinary_schedule(student, ba
 
 
 def test_an_answer_whose_next_due_would_miss_the_target_is_capped_to_the_eve(student, bank, cards):
-    exam(student.id, bank_id=bank.id)
+    # "soon" is the Geography exam's only card in review, below the target after a Good.
+    exam(student.id, topic_id=bank.topics["Geography"].id)
     soon = reload(cards["soon"])
     due_at = soon.due
     plain = plain_good(student.id, soon, due_at)
@@ -217,10 +227,14 @@ def test_a_higher_target_brings_more_cards(student, bank, cards):
         student.id, bank.questions[5], stability=100, last_review=T0 - 20 * DAY, due=T0 + 80 * DAY
     )
     assert 0.95 < predicted(student.id, fresh) < 0.97
-    assert fresh.id not in ids(exam_candidates(db.session, student.id, ON_THE_EVE))
+    (before,) = exam_overview(db.session, student.id, T0)
     set_exam_target(db.session, student.id, made.id, 0.97)
     db.session.commit()
-    assert fresh.id in ids(exam_candidates(db.session, student.id, ON_THE_EVE))
+    (after,) = exam_overview(db.session, student.id, T0)
+    # fresh and safe join the cards at risk; reaching 0.97 takes one review more.
+    assert (before.at_risk, after.at_risk) == (3, 5)
+    assert after.added > before.added
+    assert after.predicted_mean >= 0.97 > before.predicted_mean
 
 
 def test_the_target_must_be_above_desired_retention(student, bank):
@@ -252,6 +266,7 @@ def reload_exam(made):
 
 def test_set_aside_cards_do_not_join(student, bank, cards):
     exam(student.id, bank_id=bank.id)
+    answer_soon(student, cards)
     suspend_card(db.session, student.id, cards["fifties"].id, T0)
     db.session.commit()
     assert ids(exam_candidates(db.session, student.id, ON_THE_EVE)) == [cards["timeline"].id]
@@ -298,7 +313,9 @@ def test_the_overview_counts_down_and_warns_when_new_cards_cannot_fit(student, b
     assert overview.unseen_not_in_time == 0
     # timeline and fifties, and "soon": its next due after a Good answer misses the target.
     assert overview.at_risk == 3
-    assert overview.added_per_day == [(EVE, 3)]
+    # Reviewing the two most at risk on the eve lifts the bank's mean to the target.
+    assert overview.added_per_day == [(EVE, 2)]
+    assert overview.predicted_mean >= 0.95
     set_settings(student.id, new_per_day=0)
     (overview,) = exam_overview(db.session, student.id, T0)
     assert overview.unseen_not_in_time == 9

@@ -370,3 +370,79 @@ def test_another_students_exam_does_not_bring_my_cards(make_user, student, bank,
     exam(other.id, bank_id=bank.id)
     assert exam_candidates(db.session, student.id, ON_THE_EVE) == []
     assert exam_candidates(db.session, other.id, ON_THE_EVE) == []
+
+
+def physics(student_id, stabilities):
+    """A Physics bank with one review card per (stability, days since review, due in)."""
+    made = make_bank(
+        "Physics", topics=("Units",), layout=(("Units", len(stabilities)),), prefix="p"
+    )
+    return made, [
+        review_card(
+            student_id, question, stability=s, last_review=T0 - ago * DAY, due=T0 + due_in * DAY
+        )
+        for question, (s, ago, due_in) in zip(made.questions, stabilities, strict=True)
+    ]
+
+
+def test_no_review_is_added_when_the_scopes_mean_meets_the_target(student):
+    set_settings(student.id, new_per_day=0)
+    made, (shaky, *fresh) = physics(student.id, [(40, 10, 30), (300, 5, 290), (300, 5, 290)])
+    assert 0.925 < predicted(student.id, shaky) < 0.95  # below target, not well below
+    exam(student.id, bank_id=made.id)
+    (overview,) = exam_overview(db.session, student.id, T0)
+    assert overview.at_risk == 1 and overview.added_per_day == []
+    assert overview.predicted_mean >= 0.955
+    assert exam_candidates(db.session, student.id, ON_THE_EVE) == []
+
+
+def test_the_fewest_most_at_risk_cards_that_reach_the_target(student):
+    set_settings(student.id, new_per_day=0)
+    specs = [(30, 20, 12), (40, 25, 15), (40, 10, 30), (100, 20, 80)]
+    made, made_cards = physics(student.id, specs)
+    risk = [predicted(student.id, card) for card in made_cards]
+    assert sorted(risk) == risk and risk[0] < 0.925 and risk[2] < 0.95 < risk[3]
+    exam(student.id, bank_id=made.id)
+    (overview,) = exam_overview(db.session, student.id, T0)
+    # Two reviews lift the mean above 0.955; the third card at risk is left alone.
+    assert overview.at_risk == 3 and overview.added_per_day == [(EVE, 2)]
+    assert sum(risk) / 4 < 0.95 <= overview.predicted_mean
+    assert ids(exam_candidates(db.session, student.id, ON_THE_EVE)) == [
+        made_cards[0].id,
+        made_cards[1].id,
+    ]
+
+
+def test_cards_well_below_the_target_get_a_review_within_a_budget(student):
+    set_settings(student.id, new_per_day=0)
+    # One weak card; the rest keep the mean above the target. Four ordinary reviews (the
+    # cards due on the eve's eve) allow one extra: 30 % of 4.
+    specs = [(30, 20, 12), (300, 5, 290), (300, 5, 290)] + [(8, 0, 8)] * 4
+    made, (weak, *others) = physics(student.id, specs)
+    assert predicted(student.id, weak) < 0.925
+    exam(student.id, bank_id=made.id)
+    (overview,) = exam_overview(db.session, student.id, T0)
+    assert overview.added_per_day == [(EVE, 1)]
+    assert ids(exam_candidates(db.session, student.id, ON_THE_EVE)) == [weak.id]
+    # Without the ordinary reviews there is no budget for it.
+    for card in others[2:]:
+        suspend_card(db.session, student.id, card.id, T0)
+    db.session.commit()
+    (overview,) = exam_overview(db.session, student.id, T0)
+    assert overview.predicted_mean >= 0.955 and overview.added_per_day == []
+
+
+def test_exam_reviews_spread_over_the_last_days_when_the_eve_is_full(student, bank, cards):
+    exam(student.id, bank_id=bank.id)
+    answer_soon(student, cards)
+    set_settings(student.id, new_per_day=0, max_reviews_per_day=1)
+    (overview,) = exam_overview(db.session, student.id, T0 + 3 * DAY)
+    # The most at risk takes the eve; the other goes a day earlier, still at the target.
+    assert overview.added_per_day == [(EVE - DAY, 1), (EVE, 1)]
+    day_before = ON_THE_EVE - DAY
+    assert exam_candidates(db.session, student.id, day_before - DAY) == []
+    (entry,) = exam_candidates(db.session, student.id, day_before)
+    assert entry.card.id == cards["timeline"].id
+    answer(student.id, entry.card, fsrs.Rating.Good, day_before)
+    assert predicted(student.id, reload(entry.card)) >= 0.95
+    assert ids(exam_candidates(db.session, student.id, ON_THE_EVE)) == [cards["fifties"].id]

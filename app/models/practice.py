@@ -43,9 +43,7 @@ class PracticeItem(Base):
     __table_args__ = (UniqueConstraint("session_id", "position"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    session_id: Mapped[int] = mapped_column(
-        ForeignKey("practice_sessions.id", ondelete="CASCADE")
-    )
+    session_id: Mapped[int] = mapped_column(ForeignKey("practice_sessions.id", ondelete="CASCADE"))
     question_id: Mapped[int] = mapped_column(
         ForeignKey("questions.id", ondelete="CASCADE"), index=True
     )

@@ -229,13 +229,35 @@ def test_exam_pages_show_the_exam_in_the_students_language(app, student_client, 
     german = {"Accept-Language": "de-DE,de;q=0.9,en;q=0.5"}
     page = student_client.get("/study/exams", headers=german).get_data(as_text=True)
     assert "Do., 10. Dez. 2026" in page and "2026-12-10" not in page
-    us = student_client.get("/study/progress", headers={"Accept-Language": "en-US"})
+    us = student_client.get("/progress/", headers={"Accept-Language": "en-US"})
     text = us.get_data(as_text=True)
     assert "Thu, Dec 10, 2026" in text and "in 9 days" in text and "Coming exams" in text
     study = student_client.get("/study/").get_data(as_text=True)
     assert "Thu 10 Dec 2026" in study and "Final" in study and "in 9 days" in study
     # Two new cards in scope, at 20 a day: no warning.
     assert "2 new cards in scope" in study and "cannot be learned" not in study
+
+
+def test_the_exam_panel_shows_the_reviews_it_adds_per_day(app, student_client, bank):
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    app.config["CLOCK"] = lambda: now
+    add_bank(student_client, bank)
+    weak, fresh = card_for("flashcard"), card_for("multiple_choice")
+    for card, stability, ago, due_in in ((weak, 30, 20, 12), (fresh, 300, 5, 290)):
+        card.state, card.step, card.reps = 2, None, 3
+        card.stability, card.difficulty = stability, 5.0
+        card.last_review = now - timedelta(days=ago)
+        card.due = now + timedelta(days=due_in)
+    db.session.commit()
+    student_client.post("/study/exams", data={"scope": f"bank:{bank.id}", "exam_on": "2026-12-10"})
+    text = re.sub(r"\s+", " ", student_client.get("/study/").get_data(as_text=True))
+    assert "1 at risk" in text
+    eve = format_day(date(2026, 12, 9))
+    assert re.search(
+        r"<span data-added>1 review</span> for the most at risk: "
+        rf"<span data-added-day>1 on {eve}</span>, for a predicted 9\d\.\d% on average on the day",
+        text,
+    )
 
 
 def test_exam_target_is_editable_and_bad_targets_are_refused(student_client, bank):

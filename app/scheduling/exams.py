@@ -1,19 +1,27 @@
-"""Exam dates: one well-placed review per card that would otherwise be weak on the day.
+"""Exam dates: the fewest well-placed reviews that bring a scope to its target on the day.
 
 Anki schedules for long-term retention only, so a card reviewed a week before an exam
 may be due a month after it. An exam has its own target retrievability (0.95 by default,
 above the student's desired retention) for the start of its study day, and FSRS predicts
 each card's retrievability at that moment. The ordinary schedule is left alone; the exam
-only adds, for each card in scope that would miss the target, one review as late as
-possible before it:
+plan (plan_exam) adds one review to as few cards as it can:
 
-- a card due after the exam and predicted below the target comes up once, on the eve of
-  the exam. A Good answer later in time never leaves a lower prediction than one earlier
-  (less time to decay, and a lower retrievability at the review gives a larger gain in
-  stability), so the eve is the latest study day that leaves the target met, and no
-  earlier day is. It comes back only if that answer (Again or Hard) still leaves it below;
-- a card reviewed in the ordinary way before the exam whose next due would fall after
-  the exam, predicted below the target, gets that due capped to the start of the eve;
+- every card in review is played forward with Good answers to its ordinary reviews
+  before the exam; with desired retention 0.90 a steady deck is already near 0.95 on
+  average, so reviewing every card below the target (about half of any deck) would cost
+  far more than it gains;
+- the cards still below the target are ranked, most at risk first, and the fewest of
+  them whose one review lifts the scope's predicted mean to the target (plus a small
+  margin) are chosen; beyond that only cards well below the target (under the midpoint
+  between desired retention and the target, the ones most likely forgotten) are added,
+  within a budget of 30 % of the scope's ordinary reviews since the exam was set;
+- a chosen review goes on the eve (a Good answer later in time never leaves a lower
+  prediction than one earlier), or, when the daily review limit leaves no room there, on
+  one of the last study days before it that still leaves the card at the target;
+- a chosen card due after the exam comes up on its day as an exam review; a card reviewed
+  in the ordinary way before the exam whose next due would fall after it, and which the
+  plan then chooses, gets that due capped to the start of its day. Once: a Good answer
+  leaves the card at the target, so only an Again or a Hard can bring it back;
 - unseen cards in scope are introduced before other new cards, so they are learned in
   time; when the new-card limit cannot fit them all before the exam, the overview says so.
 """

@@ -177,6 +177,7 @@ def run(session: Session, deck: list[DeckCard], mode: str, days: int, target: fl
             bank_id=bank_id,
             exam_on=exam_on,
             today=today,
+            now=START,
             target_retention=target,
         )
     session.commit()
@@ -190,7 +191,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cards", type=int, default=60)
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--max-stability", type=float, default=365.0)
+    parser.add_argument("--max-stability", type=float, default=180.0)
     parser.add_argument("--target", type=float, default=0.95)
     args = parser.parse_args(argv)
 

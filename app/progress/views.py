@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from flask import Blueprint, render_template
+from flask import Blueprint, render_template, request
 from flask_login import current_user, login_required
 from markupsafe import Markup
 
@@ -20,6 +20,7 @@ from ..clock import now
 from ..extensions import db
 from ..numbers import format_percent
 from ..scheduling import exam_overview
+from ..study.dates import best_locale, format_day
 
 bp = Blueprint("progress", __name__, url_prefix="/progress", template_folder="templates")
 
@@ -29,10 +30,12 @@ bp = Blueprint("progress", __name__, url_prefix="/progress", template_folder="te
 def index():
     moment = now()
     report = progress_report(db.session, current_user.id, moment)
+    locale = best_locale(list(request.accept_languages))
     return render_template(
         "progress/index.html",
         report=report,
         exam_panel=exam_overview(db.session, current_user.id, moment),
+        format_day=lambda day: format_day(day, locale),
         charts=_charts(report),
         long_date=long_date,
     )

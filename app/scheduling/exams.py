@@ -1,25 +1,34 @@
-"""Exam dates: one well-placed review per card that would otherwise be weak on the day.
+"""Exam dates: the fewest well-placed reviews that bring a scope to its target on the day.
 
 Anki schedules for long-term retention only, so a card reviewed a week before an exam
 may be due a month after it. An exam has its own target retrievability (0.95 by default,
 above the student's desired retention) for the start of its study day, and FSRS predicts
 each card's retrievability at that moment. The ordinary schedule is left alone; the exam
-only adds, for each card in scope that would miss the target, one review as late as
-possible before it:
+plan (plan_exam) adds one review to as few cards as it can:
 
-- a card due after the exam and predicted below the target comes up once, on the eve of
-  the exam. A Good answer later in time never leaves a lower prediction than one earlier
-  (less time to decay, and a lower retrievability at the review gives a larger gain in
-  stability), so the eve is the latest study day that leaves the target met, and no
-  earlier day is. It comes back only if that answer (Again or Hard) still leaves it below;
-- a card reviewed in the ordinary way before the exam whose next due would fall after
-  the exam, predicted below the target, gets that due capped to the start of the eve;
+- every card in review is played forward with Good answers to its ordinary reviews
+  before the exam; with desired retention 0.90 a steady deck is already near 0.95 on
+  average, so reviewing every card below the target (about half of any deck) would cost
+  far more than it gains;
+- the cards still below the target are ranked, most at risk first, and the fewest of
+  them whose one review lifts the scope's predicted mean to the target (plus a small
+  margin) are chosen; beyond that only cards well below the target (under the midpoint
+  between desired retention and the target, the ones most likely forgotten) are added,
+  within a budget of 30 % of the scope's ordinary reviews since the exam was set;
+- a chosen review goes on the eve (a Good answer later in time never leaves a lower
+  prediction than one earlier), or, when the daily review limit leaves no room there, on
+  one of the last study days before it that still leaves the card at the target;
+- a chosen card due after the exam comes up on its day as an exam review; a card reviewed
+  in the ordinary way before the exam whose next due would fall after it, and which the
+  plan then chooses, gets that due capped to the start of its day. Once: a Good answer
+  leaves the card at the target, so only an Again or a Hard can bring it back;
 - unseen cards in scope are introduced before other new cards, so they are learned in
   time; when the new-card limit cannot fit them all before the exam, the overview says so.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -28,7 +37,7 @@ from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import Invalid, NotFound
-from ..models import ExamDate, Question, QuestionBank, ReviewCard, Topic
+from ..models import ExamDate, Question, QuestionBank, ReviewCard, ReviewLog, Topic
 from .cards import topic_condition
 from .context import QueueEntry, StudyContext, not_set_aside, study_context, user_time_zone
 from .days import as_utc, day_bounds, study_day
@@ -41,6 +50,15 @@ MAX_TARGET = 0.99
 # Ordinary reviews forecast per card before an exam; a card needing more has an interval
 # under a day, and is reviewed the eve anyway.
 MAX_FORECAST_REVIEWS = 60
+# The plan aims this far above the target, so that the scope's mean reaches it.
+TARGET_MARGIN = 0.005
+# Beyond the target, cards well below it (under the midpoint between desired retention
+# and the target: the ones most likely forgotten) get a review within this share of the
+# ordinary reviews before the exam.
+EXTRA_SHARE = 0.3
+# Exam reviews go on the eve, or on one of this many last study days when the daily
+# review limit leaves no room on the eve.
+SPREAD_DAYS = 3
 REVIEW = fsrs.State.Review.value
 
 
@@ -75,11 +93,13 @@ def set_exam_date(
     today: date,
     label: str = "",
     target_retention: float = DEFAULT_TARGET,
+    now: datetime | None = None,
 ) -> ExamDate:
     """Prepare for an exam on `exam_on` (a study day) covering a bank or a topic.
 
     `today` is the student's current study day (see study_day); an exam today is allowed
-    (it is listed, but there is no day left to prepare on).
+    (it is listed, but there is no day left to prepare on). `now` is when it is set:
+    the reviews from then on are the ordinary reviews exam reviews are budgeted against.
     """
     label = label.strip()
     if not bank_id and not topic_id:
@@ -98,6 +118,8 @@ def set_exam_date(
         label=label,
         target_retention=target,
     )
+    if now is not None:
+        exam.created_at = as_utc(now)
     session.add(exam)
     session.flush()
     return exam
@@ -189,13 +211,181 @@ def _window(exam: ExamDate, time_zone: str, hour: int) -> ExamWindow:
     )
 
 
-def _misses_target(scheduler: fsrs.Scheduler, card: fsrs.Card, window: ExamWindow) -> bool:
-    """Due only after the exam, and predicted below the target when it starts."""
-    return (
-        card.state == fsrs.State.Review
-        and as_utc(card.due) > window.starts
-        and scheduler.get_card_retrievability(card, window.starts) < window.target
+def _forecast(
+    scheduler: fsrs.Scheduler, card: fsrs.Card, window: ExamWindow, now: datetime, day_of
+) -> tuple[fsrs.Card, list[date]]:
+    """The card at the exam if every ordinary review before it is answered Good, and the
+    study days those reviews fall on."""
+    days = []
+    for _ in range(MAX_FORECAST_REVIEWS):
+        if as_utc(card.due) >= window.starts:
+            break
+        at = max(as_utc(card.due), now)
+        days.append(day_of(at))
+        card, _ = scheduler.review_card(card, fsrs.Rating.Good, at)
+    return card, days
+
+
+@dataclass
+class _CardForecast:
+    card_id: int
+    state: fsrs.Card  # now
+    without: float  # R at the exam with the ordinary reviews only
+    due_after_exam: bool  # no ordinary review left before the exam
+
+
+@dataclass
+class ExamPlan:
+    """The exam reviews an exam adds, and what the scope looks like on the day.
+
+    `days` gives each chosen card its one exam review's study day; `risk` each chosen
+    card's predicted R at the exam without it, for ranking.
+    """
+
+    window: ExamWindow
+    cards: int  # cards of the scope in review, the mean is over them
+    ordinary: int  # ordinary reviews forecast before the exam
+    at_risk: int  # cards predicted below the target on the day
+    mean_without: float
+    mean_with: float
+    days: dict[int, date] = field(default_factory=dict)
+    risk: dict[int, float] = field(default_factory=dict)
+
+    def per_day(self) -> list[tuple[date, int]]:
+        counts: dict[date, int] = {}
+        for day in self.days.values():
+            counts[day] = counts.get(day, 0) + 1
+        return sorted(counts.items())
+
+
+def _good_at(scheduler: fsrs.Scheduler, card: fsrs.Card, at: datetime, window: ExamWindow) -> float:
+    """R at the exam after a Good answer at `at`."""
+    after, _ = scheduler.review_card(card, fsrs.Rating.Good, at)
+    return scheduler.get_card_retrievability(after, window.starts)
+
+
+def plan_exam(
+    session: Session,
+    exam: ExamDate,
+    user_id: int,
+    now: datetime,
+    context: StudyContext,
+    *,
+    replace: tuple[int, fsrs.Card] | None = None,
+) -> ExamPlan:
+    """Which cards of the scope get one exam review, and on which study day.
+
+    Every card in review is played forward with Good answers to its ordinary reviews
+    before the exam. The cards still below the target are ranked, most at risk first;
+    the fewest of them whose one review (on the eve) lifts the scope's predicted mean to
+    the target plus a small margin are chosen. Beyond that only cards well below the
+    target (under the midpoint between the student's desired retention and the target)
+    are added, within a budget of a share of the ordinary reviews. Each chosen review
+    goes on the eve; when the daily review limit would be exceeded there, it moves to an
+    earlier one of the last study days before the exam, as long as a Good answer then
+    still leaves the card at the target. `replace` = (card id, state) plans with that
+    card in that state (the state an answer is about to leave it in).
+    """
+    window = _window(exam, context.time_zone, context.settings.day_starts_at_hour)
+    scheduler = scheduler_for(context.settings)
+    hour = context.settings.day_starts_at_hour
+
+    def day_of(moment: datetime) -> date:
+        return study_day(moment, context.time_zone, hour)
+
+    states = {card.id: to_fsrs_card(card) for card in _scope_reviews(session, exam, user_id, now)}
+    if replace is not None:
+        card_id, state = replace
+        if state.state == fsrs.State.Review:
+            states[card_id] = state
+        else:
+            states.pop(card_id, None)
+    cap_starts = _cap_starts(window, context)
+    forecasts: list[_CardForecast] = []
+    ordinary_by_day: dict[date, int] = {}  # every review forecast, for the daily limit
+    capped = 0  # of those, exam reviews already placed by a capped due
+    for card_id, state in states.items():
+        at_exam, days = _forecast(scheduler, state, window, now, day_of)
+        for day in days:
+            ordinary_by_day[day] = ordinary_by_day.get(day, 0) + 1
+        capped += as_utc(state.due) in cap_starts
+        forecasts.append(
+            _CardForecast(
+                card_id=card_id,
+                state=state,
+                without=scheduler.get_card_retrievability(at_exam, window.starts),
+                due_after_exam=not days,
+            )
+        )
+    ordinary = sum(ordinary_by_day.values()) - capped
+    if not forecasts:
+        return ExamPlan(window, 0, ordinary, 0, 1.0, 1.0)
+    total = sum(f.without for f in forecasts)
+    mean_without = total / len(forecasts)
+    at_risk = sorted(
+        (f for f in forecasts if f.without < window.target), key=lambda f: (f.without, f.card_id)
     )
+    eve_review = max(window.eve_starts, now)
+    goal = window.target + TARGET_MARGIN
+    needed, running = 0, total
+    gains = []
+    for forecast in at_risk:
+        gain = max(0.0, _good_at(scheduler, forecast.state, eve_review, window) - forecast.without)
+        gains.append(gain)
+        if running / len(forecasts) < goal:
+            running += gain
+            needed += 1
+    well_below = (context.settings.desired_retention + window.target) / 2
+    weak = sum(1 for f in at_risk if f.without < well_below)
+    ordinary_done, extra_done = _reviews_since_set(session, exam, user_id, now, window, cap_starts)
+    budget = math.floor(EXTRA_SHARE * (ordinary + ordinary_done)) - extra_done - capped
+    chosen = at_risk[: max(needed, min(weak, budget))]
+    plan = ExamPlan(
+        window=window,
+        cards=len(forecasts),
+        ordinary=ordinary,
+        at_risk=len(at_risk),
+        mean_without=mean_without,
+        mean_with=(total + sum(gains[: len(chosen)])) / len(forecasts),
+    )
+    _place(plan, chosen, scheduler, context, ordinary_by_day, now)
+    return plan
+
+
+def _place(
+    plan: ExamPlan,
+    chosen: list[_CardForecast],
+    scheduler: fsrs.Scheduler,
+    context: StudyContext,
+    ordinary_by_day: dict[date, int],
+    now: datetime,
+) -> None:
+    """Put each chosen review on the latest study day with room under the daily limit
+    that still leaves the card at the target after a Good answer; the eve when none has."""
+    window = plan.window
+    first = max(context.today, window.eve - timedelta(days=SPREAD_DAYS - 1))
+    days = [window.eve - timedelta(days=n) for n in range((window.eve - first).days + 1)]
+    limit = context.settings.max_reviews_per_day
+    room = {}
+    for day in days:
+        left = context.reviews_left if day == context.today else limit
+        room[day] = left - ordinary_by_day.get(day, 0)
+    hour = context.settings.day_starts_at_hour
+    for forecast in chosen:
+        placed = window.eve
+        for day in days:
+            if room[day] <= 0:
+                continue
+            at = max(day_bounds(day, context.time_zone, hour)[0], now)
+            if (
+                day == window.eve
+                or _good_at(scheduler, forecast.state, at, window) >= window.target
+            ):
+                placed = day
+                break
+        room[placed] -= 1
+        plan.days[forecast.card_id] = placed
+        plan.risk[forecast.card_id] = forecast.without
 
 
 def exam_candidates(
@@ -203,31 +393,32 @@ def exam_candidates(
 ) -> list[QueueEntry]:
     """Cards the student's exams add a review for now, most at risk first.
 
-    On the eve of an exam: the cards of its scope due after it and predicted below its
-    target, not yet reviewed that study day. Once: FSRS counts elapsed time in whole days,
-    so after any answer on the eve it predicts full recall the next morning; an Again
-    brings the card back through its relearning steps. `context` saves recomputing the day.
+    The cards of an exam's plan whose day has come, due only after the exam, not yet
+    reviewed that study day. Once: a Good answer leaves the card at the target, so the
+    next plan no longer picks it; an Again or a Hard that leaves it below may bring it
+    back. `context` saves recomputing the day.
     """
     now = as_utc(now)
     context = context or study_context(session, user_id, now)
-    scheduler = scheduler_for(context.settings)
     # A card in the scope of two exams counts once, with its lower prediction.
     at_risk: dict[int, tuple[float, ReviewCard]] = {}
     for exam in _preparing(session, user_id, context.today):
-        window = _window(exam, context.time_zone, context.settings.day_starts_at_hour)
-        if context.today < window.eve:
-            continue  # never earlier than the eve
-        for card in _scope_reviews(session, exam, user_id, now, due_after=window.starts):
+        if context.today <= exam.exam_on - timedelta(days=SPREAD_DAYS + 1):
+            continue  # before the last study days: nothing is placed yet
+        plan = plan_exam(session, exam, user_id, now, context)
+        today = [card_id for card_id, day in plan.days.items() if day <= context.today]
+        if not today:
+            continue
+        for card in session.scalars(select(ReviewCard).where(ReviewCard.id.in_(today))):
+            if as_utc(card.due) < plan.window.starts:
+                continue  # an ordinary review before the exam comes first
             if card.last_review is not None and as_utc(card.last_review) >= context.day_start:
-                continue  # reviewed on the eve already
-            fsrs_card = to_fsrs_card(card)
-            if not _misses_target(scheduler, fsrs_card, window):
-                continue
-            predicted = scheduler.get_card_retrievability(fsrs_card, window.starts)
-            if card.id not in at_risk or predicted < at_risk[card.id][0]:
-                at_risk[card.id] = (predicted, card)
+                continue  # reviewed today already
+            risk = plan.risk[card.id]
+            if card.id not in at_risk or risk < at_risk[card.id][0]:
+                at_risk[card.id] = (risk, card)
     ranked = sorted(at_risk.values(), key=lambda pair: (pair[0], pair[1].id))
-    return [QueueEntry(card, "exam", predicted) for predicted, card in ranked]
+    return [QueueEntry(card, "exam", risk) for risk, card in ranked]
 
 
 def _scope_reviews(
@@ -250,51 +441,99 @@ def _scope_reviews(
     return list(session.scalars(select(ReviewCard).where(*conditions)))
 
 
-def exam_windows_for_card(
-    session: Session, user_id: int, question_id: int, now: datetime
-) -> tuple[date, list[ExamWindow]]:
-    """The student's study day and the exams still ahead whose scope holds the question."""
-    settings = get_settings(session, user_id)
-    time_zone = user_time_zone(session, user_id)
-    today = study_day(as_utc(now), time_zone, settings.day_starts_at_hour)
-    windows = []
-    for exam in _preparing(session, user_id, today):
-        covered = session.scalar(
-            select(Question.id).where(Question.id == question_id, exam_scope(session, exam))
+def _cap_starts(window: ExamWindow, context: StudyContext) -> set[datetime]:
+    """The starts of the study days a capped due can fall on. FSRS's own dues keep the
+    time of day of the answer, so a due at one of these is an exam cap."""
+    hour = context.settings.day_starts_at_hour
+    return {
+        day_bounds(window.eve - timedelta(days=n), context.time_zone, hour)[0]
+        for n in range(SPREAD_DAYS)
+    }
+
+
+def _reviews_since_set(
+    session: Session,
+    exam: ExamDate,
+    user_id: int,
+    now: datetime,
+    window: ExamWindow,
+    cap_starts: set[datetime],
+) -> tuple[int, int]:
+    """Answers to the scope's cards in review since the exam was set: (ordinary, exam).
+
+    An exam review is one to a card then due only after the exam, or due at a cap."""
+    ordinary = extra = 0
+    for (before,) in session.execute(
+        select(ReviewLog.card_before).where(
+            ReviewLog.user_id == user_id,
+            ReviewLog.reviewed_at >= as_utc(exam.created_at),
+            ReviewLog.reviewed_at < now,
+            ReviewLog.state_before == REVIEW,
+            ReviewLog.question_id.in_(select(Question.id).where(exam_scope(session, exam))),
         )
-        if covered is not None:
-            windows.append(_window(exam, time_zone, settings.day_starts_at_hour))
-    return today, windows
+    ):
+        due = as_utc(datetime.fromisoformat(before["due"]))
+        if due >= window.starts or due in cap_starts:
+            extra += 1
+        else:
+            ordinary += 1
+    return ordinary, extra
 
 
-def capped_due(
-    scheduler: fsrs.Scheduler, after: fsrs.Card, today: date, windows: list[ExamWindow]
-) -> datetime | None:
-    """The due an exam caps an answered card's next due to, or None to keep FSRS's.
+class ExamCaps:
+    """Caps an answered card's next due for the student's exams.
 
-    When the next due falls after an exam with the card predicted below its target, the
-    card comes back at the start of the exam's eve: one review, as late as possible. On
-    the eve itself the answer just given is that review.
+    When an answer leaves the next due after an exam and the exam's plan, with the card in
+    its new state, gives it an exam review, the card comes back on that review's study
+    day instead: one review, as late as the plan allows. An answer on that day or later
+    is that review itself.
     """
-    caps = [
-        window.eve_starts
-        for window in windows
-        if today < window.eve and _misses_target(scheduler, after, window)
-    ]
-    return min(caps, default=None)
+
+    def __init__(self, session: Session, user_id: int, card: ReviewCard, now: datetime):
+        self.session = session
+        self.user_id = user_id
+        self.card_id = card.id
+        self.now = as_utc(now)
+        self.context = study_context(session, user_id, self.now)
+        self.exams = [
+            exam
+            for exam in _preparing(session, user_id, self.context.today)
+            if self.context.today < exam.exam_on - timedelta(days=1)
+            and session.scalar(
+                select(Question.id).where(
+                    Question.id == card.question_id, exam_scope(session, exam)
+                )
+            )
+            is not None
+        ]
+
+    def cap(self, after: fsrs.Card) -> datetime | None:
+        """The due to give `after` instead of its own, or None to keep FSRS's."""
+        caps = []
+        hour = self.context.settings.day_starts_at_hour
+        for exam in self.exams:
+            window = _window(exam, self.context.time_zone, hour)
+            if after.state != fsrs.State.Review or as_utc(after.due) < window.starts:
+                continue
+            plan = plan_exam(
+                self.session,
+                exam,
+                self.user_id,
+                self.now,
+                self.context,
+                replace=(self.card_id, after),
+            )
+            day = plan.days.get(self.card_id)
+            if day is not None and day > self.context.today:
+                caps.append(day_bounds(day, self.context.time_zone, hour)[0])
+        return min(caps, default=None)
 
 
 def apply_exam_cap(
-    session: Session,
-    user_id: int,
-    question_id: int,
-    scheduler: fsrs.Scheduler,
-    now: datetime,
-    after: fsrs.Card,
+    session: Session, user_id: int, card: ReviewCard, now: datetime, after: fsrs.Card
 ) -> fsrs.Card:
     """`after` with its due capped for the student's exams (changed in place)."""
-    today, windows = exam_windows_for_card(session, user_id, question_id, now)
-    cap = capped_due(scheduler, after, today, windows)
+    cap = ExamCaps(session, user_id, card, now).cap(after)
     if cap is not None:
         after.due = cap
     return after
@@ -316,18 +555,23 @@ class ExamOverview:
     days_left: int  # study days until the exam: 0 is today, 1 tomorrow
     target: float
     cards: int  # cards of the scope in the student's reviews, not suspended
-    at_risk: int  # cards predicted below target on the day: one review each is added
+    at_risk: int  # cards predicted below target on the day, with Good answers throughout
     added_per_day: list[tuple[date, int]] = field(default_factory=list)
+    predicted_mean: float | None = None  # the scope's mean R at the exam, with the plan
     unseen: int = 0
     unseen_not_in_time: int = 0  # unseen cards the new-card limit cannot fit before it
     new_per_day: int = 0
+
+    @property
+    def added(self) -> int:
+        return sum(count for _, count in self.added_per_day)
 
 
 def exam_overview(session: Session, user_id: int, now: datetime) -> list[ExamOverview]:
     """Each exam from today on, with its countdown, cards at risk and added reviews.
 
     The forecast assumes Good answers: each card's ordinary reviews before the exam are
-    played forward, and a card that would still miss the target gets one review on the eve.
+    played forward, and the plan's exam reviews are counted on their study days.
     """
     now = as_utc(now)
     settings = get_settings(session, user_id)
@@ -338,10 +582,8 @@ def exam_overview(session: Session, user_id: int, now: datetime) -> list[ExamOve
     if not exams:
         return []
     context = study_context(session, user_id, now)
-    scheduler = scheduler_for(settings)
     overviews = []
     for exam in exams:
-        window = _window(exam, context.time_zone, settings.day_starts_at_hour)
         days_left = (exam.exam_on - context.today).days
         in_scope = _in_scope(session, exam)
         cards, unseen = session.execute(
@@ -359,38 +601,11 @@ def exam_overview(session: Session, user_id: int, now: datetime) -> list[ExamOve
             new_per_day=settings.new_per_day,
         )
         if days_left > 0:
-            at_risk = sum(
-                _needs_exam_review(scheduler, card, window, context, now)
-                for card in _scope_reviews(session, exam, user_id, now)
-            )
-            overview.at_risk = at_risk
-            if at_risk:
-                overview.added_per_day = [(window.eve, at_risk)]
+            plan = plan_exam(session, exam, user_id, now, context)
+            overview.at_risk = plan.at_risk
+            overview.added_per_day = plan.per_day()
+            overview.predicted_mean = plan.mean_with if plan.cards else None
             fits = context.new_left + settings.new_per_day * (days_left - 1)
             overview.unseen_not_in_time = max(0, unseen - fits)
         overviews.append(overview)
     return overviews
-
-
-def _needs_exam_review(
-    scheduler: fsrs.Scheduler,
-    card: ReviewCard,
-    window: ExamWindow,
-    context: StudyContext,
-    now: datetime,
-) -> bool:
-    """Whether the card, answered Good whenever due until the exam, would miss its target."""
-    fsrs_card = to_fsrs_card(card)
-    reviewed_today = card.last_review is not None and as_utc(card.last_review) >= context.day_start
-    if context.today == window.eve and reviewed_today:
-        return False  # its review for the exam is done
-    if as_utc(fsrs_card.due) == window.eve_starts:
-        return True  # its due was capped to the eve for this exam
-    for _ in range(MAX_FORECAST_REVIEWS):
-        if as_utc(fsrs_card.due) > window.starts:
-            break
-        at = max(as_utc(fsrs_card.due), now)
-        if at >= window.eve_starts:
-            return False  # reviewed on the eve anyway
-        fsrs_card, _ = scheduler.review_card(fsrs_card, fsrs.Rating.Good, at)
-    return _misses_target(scheduler, fsrs_card, window)

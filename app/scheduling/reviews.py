@@ -17,7 +17,7 @@ from ..questions import CORRECT_THRESHOLD
 from .actions import last_action, record_action
 from .cards import user_card
 from .days import as_utc
-from .exams import apply_exam_cap, capped_due, exam_windows_for_card
+from .exams import ExamCaps, apply_exam_cap
 from .fsrs_cards import card_snapshot, restore_snapshot, scheduler_for, to_fsrs_card
 from .settings import format_interval, settings_for_update
 
@@ -75,15 +75,11 @@ def interval_previews(
     now = as_utc(now)
     scheduler = scheduler_for(settings)
     session = object_session(card)
-    today, windows = (
-        exam_windows_for_card(session, card.user_id, card.question_id, now)
-        if session is not None
-        else (None, [])
-    )
+    caps = ExamCaps(session, card.user_id, card, now) if session is not None else None
     previews = {}
     for rating in fsrs.Rating:
         after, _ = scheduler.review_card(to_fsrs_card(card), rating, now)
-        due = (capped_due(scheduler, after, today, windows) if windows else None) or after.due
+        due = (caps.cap(after) if caps is not None else None) or after.due
         previews[rating] = format_interval((due - now).total_seconds())
     return previews
 
@@ -120,7 +116,7 @@ def answer_card(
     before = card_snapshot(card)
     scheduler = scheduler_for(settings_for_update(session, user_id))
     after, _ = scheduler.review_card(to_fsrs_card(card), rating, now, duration_ms)
-    after = apply_exam_cap(session, user_id, card.question_id, scheduler, now, after)
+    after = apply_exam_cap(session, user_id, card, now, after)
     # Anki counts a lapse when a card in review is failed; learning failures are not lapses.
     lapsed = card.state == fsrs.State.Review.value and rating == fsrs.Rating.Again
     lapses = card.lapses + int(lapsed)

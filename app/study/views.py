@@ -418,6 +418,7 @@ def exams():
                 exam_on=form.exam_on.data,
                 label=form.label.data or "",
                 today=today,
+                now=now,
                 target_retention=(
                     float(form.target_retention.data)
                     if form.target_retention.data is not None

@@ -238,6 +238,28 @@ def test_exam_pages_show_the_exam_in_the_students_language(app, student_client, 
     assert "2 new cards in scope" in study and "cannot be learned" not in study
 
 
+def test_the_exam_panel_shows_the_reviews_it_adds_per_day(app, student_client, bank):
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    app.config["CLOCK"] = lambda: now
+    add_bank(student_client, bank)
+    weak, fresh = card_for("flashcard"), card_for("multiple_choice")
+    for card, stability, ago, due_in in ((weak, 30, 20, 12), (fresh, 300, 5, 290)):
+        card.state, card.step, card.reps = 2, None, 3
+        card.stability, card.difficulty = stability, 5.0
+        card.last_review = now - timedelta(days=ago)
+        card.due = now + timedelta(days=due_in)
+    db.session.commit()
+    student_client.post("/study/exams", data={"scope": f"bank:{bank.id}", "exam_on": "2026-12-10"})
+    text = re.sub(r"\s+", " ", student_client.get("/study/").get_data(as_text=True))
+    assert "1 at risk" in text
+    eve = format_day(date(2026, 12, 9))
+    assert re.search(
+        r"<span data-added>1 review</span> for the most at risk: "
+        rf"<span data-added-day>1 on {eve}</span>, for a predicted 9\d\.\d% on average on the day",
+        text,
+    )
+
+
 def test_exam_target_is_editable_and_bad_targets_are_refused(student_client, bank):
     future = date.today() + timedelta(days=10)
     student_client.post(

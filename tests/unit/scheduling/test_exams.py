@@ -80,7 +80,7 @@ def cards(student, bank):
         ),
         # Due after the exam but fresh enough on the day: left alone.
         "safe": review_card(
-            student.id, q[1], stability=200, last_review=T0 - 10 * DAY, due=T0 + 190 * DAY
+            student.id, q[1], stability=100, last_review=T0 - 20 * DAY, due=T0 + 80 * DAY
         ),
         # Due before the exam: the ordinary schedule takes care of it.
         "soon": review_card(student.id, q[25], stability=3, last_review=T0 - DAY, due=T0 + 2 * DAY),
@@ -100,8 +100,16 @@ def cards(student, bank):
     return made
 
 
+def answer_soon(student, cards):
+    """Review "soon" when due: its next due, after the exam, leaves it at 0.93 on the day."""
+    soon = reload(cards["soon"])
+    answer(student.id, soon, fsrs.Rating.Good, soon.due)
+    assert reload(soon).due > EXAM_STARTS
+
+
 def test_a_card_due_after_the_exam_and_below_target_comes_once_on_the_eve(student, bank, cards):
     exam(student.id, bank_id=bank.id)
+    answer_soon(student, cards)
     # Never earlier than the eve.
     for day in range(9):
         assert exam_candidates(db.session, student.id, T0 + day * DAY) == []
@@ -122,6 +130,7 @@ def test_a_card_due_after_the_exam_and_below_target_comes_once_on_the_eve(studen
 
 def test_an_again_answer_on_the_eve_brings_the_card_back_to_relearn(student, bank, cards):
     exam(student.id, bank_id=bank.id)
+    answer_soon(student, cards)
     timeline = cards["timeline"]
     assert timeline.id in ids(exam_candidates(db.session, student.id, ON_THE_EVE))
     answer(student.id, timeline, fsrs.Rating.Again, ON_THE_EVE)
@@ -160,7 +169,8 @@ def test_a_card_due_before_the_exam_is_left_to_the_ordinary_schedule(student, ba
 
 
 def test_an_answer_whose_next_due_would_miss_the_target_is_capped_to_the_eve(student, bank, cards):
-    exam(student.id, bank_id=bank.id)
+    # "soon" is the Geography exam's only card in review, below the target after a Good.
+    exam(student.id, topic_id=bank.topics["Geography"].id)
     soon = reload(cards["soon"])
     due_at = soon.due
     plain = plain_good(student.id, soon, due_at)
@@ -217,10 +227,14 @@ def test_a_higher_target_brings_more_cards(student, bank, cards):
         student.id, bank.questions[5], stability=100, last_review=T0 - 20 * DAY, due=T0 + 80 * DAY
     )
     assert 0.95 < predicted(student.id, fresh) < 0.97
-    assert fresh.id not in ids(exam_candidates(db.session, student.id, ON_THE_EVE))
+    (before,) = exam_overview(db.session, student.id, T0)
     set_exam_target(db.session, student.id, made.id, 0.97)
     db.session.commit()
-    assert fresh.id in ids(exam_candidates(db.session, student.id, ON_THE_EVE))
+    (after,) = exam_overview(db.session, student.id, T0)
+    # fresh and safe join the cards at risk; reaching 0.97 takes one review more.
+    assert (before.at_risk, after.at_risk) == (3, 5)
+    assert after.added > before.added
+    assert after.predicted_mean >= 0.97 > before.predicted_mean
 
 
 def test_the_target_must_be_above_desired_retention(student, bank):
@@ -252,6 +266,7 @@ def reload_exam(made):
 
 def test_set_aside_cards_do_not_join(student, bank, cards):
     exam(student.id, bank_id=bank.id)
+    answer_soon(student, cards)
     suspend_card(db.session, student.id, cards["fifties"].id, T0)
     db.session.commit()
     assert ids(exam_candidates(db.session, student.id, ON_THE_EVE)) == [cards["timeline"].id]
@@ -298,7 +313,9 @@ def test_the_overview_counts_down_and_warns_when_new_cards_cannot_fit(student, b
     assert overview.unseen_not_in_time == 0
     # timeline and fifties, and "soon": its next due after a Good answer misses the target.
     assert overview.at_risk == 3
-    assert overview.added_per_day == [(EVE, 3)]
+    # Reviewing the two most at risk on the eve lifts the bank's mean to the target.
+    assert overview.added_per_day == [(EVE, 2)]
+    assert overview.predicted_mean >= 0.95
     set_settings(student.id, new_per_day=0)
     (overview,) = exam_overview(db.session, student.id, T0)
     assert overview.unseen_not_in_time == 9
@@ -353,3 +370,79 @@ def test_another_students_exam_does_not_bring_my_cards(make_user, student, bank,
     exam(other.id, bank_id=bank.id)
     assert exam_candidates(db.session, student.id, ON_THE_EVE) == []
     assert exam_candidates(db.session, other.id, ON_THE_EVE) == []
+
+
+def physics(student_id, stabilities):
+    """A Physics bank with one review card per (stability, days since review, due in)."""
+    made = make_bank(
+        "Physics", topics=("Units",), layout=(("Units", len(stabilities)),), prefix="p"
+    )
+    return made, [
+        review_card(
+            student_id, question, stability=s, last_review=T0 - ago * DAY, due=T0 + due_in * DAY
+        )
+        for question, (s, ago, due_in) in zip(made.questions, stabilities, strict=True)
+    ]
+
+
+def test_no_review_is_added_when_the_scopes_mean_meets_the_target(student):
+    set_settings(student.id, new_per_day=0)
+    made, (shaky, *fresh) = physics(student.id, [(40, 10, 30), (300, 5, 290), (300, 5, 290)])
+    assert 0.925 < predicted(student.id, shaky) < 0.95  # below target, not well below
+    exam(student.id, bank_id=made.id)
+    (overview,) = exam_overview(db.session, student.id, T0)
+    assert overview.at_risk == 1 and overview.added_per_day == []
+    assert overview.predicted_mean >= 0.955
+    assert exam_candidates(db.session, student.id, ON_THE_EVE) == []
+
+
+def test_the_fewest_most_at_risk_cards_that_reach_the_target(student):
+    set_settings(student.id, new_per_day=0)
+    specs = [(30, 20, 12), (40, 25, 15), (40, 10, 30), (100, 20, 80)]
+    made, made_cards = physics(student.id, specs)
+    risk = [predicted(student.id, card) for card in made_cards]
+    assert sorted(risk) == risk and risk[0] < 0.925 and risk[2] < 0.95 < risk[3]
+    exam(student.id, bank_id=made.id)
+    (overview,) = exam_overview(db.session, student.id, T0)
+    # Two reviews lift the mean above 0.955; the third card at risk is left alone.
+    assert overview.at_risk == 3 and overview.added_per_day == [(EVE, 2)]
+    assert sum(risk) / 4 < 0.95 <= overview.predicted_mean
+    assert ids(exam_candidates(db.session, student.id, ON_THE_EVE)) == [
+        made_cards[0].id,
+        made_cards[1].id,
+    ]
+
+
+def test_cards_well_below_the_target_get_a_review_within_a_budget(student):
+    set_settings(student.id, new_per_day=0)
+    # One weak card; the rest keep the mean above the target. Four ordinary reviews (the
+    # cards due on the eve's eve) allow one extra: 30 % of 4.
+    specs = [(30, 20, 12), (300, 5, 290), (300, 5, 290)] + [(8, 0, 8)] * 4
+    made, (weak, *others) = physics(student.id, specs)
+    assert predicted(student.id, weak) < 0.925
+    exam(student.id, bank_id=made.id)
+    (overview,) = exam_overview(db.session, student.id, T0)
+    assert overview.added_per_day == [(EVE, 1)]
+    assert ids(exam_candidates(db.session, student.id, ON_THE_EVE)) == [weak.id]
+    # Without the ordinary reviews there is no budget for it.
+    for card in others[2:]:
+        suspend_card(db.session, student.id, card.id, T0)
+    db.session.commit()
+    (overview,) = exam_overview(db.session, student.id, T0)
+    assert overview.predicted_mean >= 0.955 and overview.added_per_day == []
+
+
+def test_exam_reviews_spread_over_the_last_days_when_the_eve_is_full(student, bank, cards):
+    exam(student.id, bank_id=bank.id)
+    answer_soon(student, cards)
+    set_settings(student.id, new_per_day=0, max_reviews_per_day=1)
+    (overview,) = exam_overview(db.session, student.id, T0 + 3 * DAY)
+    # The most at risk takes the eve; the other goes a day earlier, still at the target.
+    assert overview.added_per_day == [(EVE - DAY, 1), (EVE, 1)]
+    day_before = ON_THE_EVE - DAY
+    assert exam_candidates(db.session, student.id, day_before - DAY) == []
+    (entry,) = exam_candidates(db.session, student.id, day_before)
+    assert entry.card.id == cards["timeline"].id
+    answer(student.id, entry.card, fsrs.Rating.Good, day_before)
+    assert predicted(student.id, reload(entry.card)) >= 0.95
+    assert ids(exam_candidates(db.session, student.id, ON_THE_EVE)) == [cards["fifties"].id]

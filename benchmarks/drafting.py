@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from app.documents import Section, split_sections
 
 from app.drafting import Draft, draft_document
+from app.sources.documents import Section, split_sections
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "seed_data"

@@ -64,9 +64,19 @@ class Draft:
     @property
     def key(self) -> str:
         """A stable identity: the same document gives the same keys."""
-        raw = json.dumps([self.kind, self.citation.section, self.content], sort_keys=True)
+        content = {
+            name: value
+            for name, value in self.content.items()
+            if not (name in _OPTIONAL_DEFAULTS and value == _OPTIONAL_DEFAULTS[name])
+        }
+        raw = json.dumps([self.kind, self.citation.section, content], sort_keys=True)
         return hashlib.sha1(raw.encode()).hexdigest()[:12]  # noqa: S324 (an identity, not a secret)
 
+
+
+# Optional fields the engine fills in with a default when validating. The key leaves them
+# out at that default, so giving a question type a new optional field keeps every key.
+_OPTIONAL_DEFAULTS: dict[str, Any] = {"typo_credit": 1.0, "units": [], "year": False}
 
 @dataclass
 class _Pools:

@@ -3,9 +3,10 @@ from __future__ import annotations
 from flask import Blueprint, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from ..access import safe_next
-from ..accounts import check_password_rules, create_user
+from ..accounts import EmailTaken, check_password_rules, create_user
 from ..extensions import db, limiter
 from ..models import User, normalize_email
 from ..web import render_form, reported_on
@@ -28,7 +29,11 @@ def register():
                 display_name=form.display_name.data.strip(),
                 time_zone=form.time_zone.data,
             )
-            db.session.commit()
+            try:
+                db.session.commit()
+            except IntegrityError:
+                # The same email registered at the same moment (a double submit): one account.
+                raise EmailTaken(normalize_email(form.email.data)) from None
             login_user(user)
             flash("Welcome! Your account is ready.", "success")
             return redirect(url_for("core.home"))

@@ -15,6 +15,7 @@ from ..access import bank_or_404, own_card_or_404, owns_card, safe_next, topic_o
 from ..banks.service import presentation_rng
 from ..clock import now as utcnow
 from ..extensions import db
+from ..inputs import db_int, json_object
 from ..models import ReviewCard, StudySettings
 from ..questions import QUESTION_TYPES, grade, parse_response, present
 from ..scheduling import (
@@ -73,9 +74,12 @@ RATING_LABELS = {1: "Again", 2: "Hard", 3: "Good", 4: "Easy"}
 MAX_DURATION_MS = 10 * 60 * 1000  # longer means the student walked away
 
 
-@bp.context_processor
+@bp.app_context_processor
 def _dates() -> dict:
-    """`format_day(day)`: a date in the browser's preferred language, not ISO."""
+    """`format_day(day)`: a date in the browser's preferred language, not ISO.
+
+    On every page: the exam panel shows on the progress page too.
+    """
     locale = best_locale(list(request.accept_languages))
     return {"format_day": lambda day: format_day(day, locale)}
 
@@ -126,7 +130,7 @@ def queue():
         else queue_counts(db.session, current_user.id, now, context=context),
         "undo": _undo_offer(),
     }
-    reveal_id = request.args.get("reveal", type=int)
+    reveal_id = request.args.get("reveal", type=db_int)
     entry = None
     if reveal_id is not None:
         # Show the answer of the card the student was looking at, even if the queue
@@ -199,7 +203,7 @@ def check(card_id: int):
     response = parse_response(question.kind, question.content, request.form)
     result = grade(question.kind, question.content, response)
     view = _card_view(card, now)
-    view["shown_at"] = request.form.get("shown_at", type=int) or view["shown_at"]
+    view["shown_at"] = request.form.get("shown_at", type=db_int) or view["shown_at"]
     return render_template(
         "study/checked.html",
         counts=queue_counts(db.session, current_user.id, now),
@@ -220,12 +224,7 @@ def answer(card_id: int):
         return redirect(url_for("study.queue"))
     answer_data = None
     if form.answer.data:
-        try:
-            answer_data = json.loads(form.answer.data)
-        except ValueError:
-            answer_data = None
-        if not isinstance(answer_data, dict):
-            answer_data = None
+        answer_data = json_object(form.answer.data)
     try:
         outcome = answer_card(
             db.session,
@@ -257,7 +256,7 @@ def answer(card_id: int):
 @bp.post("/undo")
 @login_required
 def undo():
-    action_id = request.form.get("action_id", type=int)
+    action_id = request.form.get("action_id", type=db_int)
     offer = _undo_offer()
     try:
         undo_last_answer(db.session, current_user.id, action_id)

@@ -116,14 +116,19 @@ class DatabaseIntegerField(IntegerField):
             raise ValueError(self.gettext("Not a valid integer value."))
 
 
+def _finite(number: Any) -> bool:
+    try:
+        return math.isfinite(float(number))
+    except (ValueError, OverflowError):  # a signalling NaN does not convert
+        return False
+
+
 class FiniteDecimalField(DecimalField):
     """A DecimalField that refuses NaN, Infinity and numbers beyond a float."""
 
     def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
         super().process_formdata(valuelist)
-        if self.data is not None and (
-            not self.data.is_finite() or not math.isfinite(float(self.data))
-        ):
+        if valuelist and self.data is not None and not _finite(self.data):
             self.data = None
             raise ValueError(self.gettext("Not a valid decimal value."))
 

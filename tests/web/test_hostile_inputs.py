@@ -186,7 +186,7 @@ def table_counts() -> tuple[int, ...]:
 
 def build_path(rule, values: dict[str, object]) -> str:
     path = rule.rule
-    for name, converter in rule._converters.items():
+    for name in rule._converters:
         pattern = re.compile(r"<(?:[^<>:]+(?:\([^<>]*\))?:)?" + name + ">")
         path = pattern.sub(lambda _m, v=values[name]: str(v), path, count=1)
     return path

@@ -22,14 +22,14 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         with reported_on(form):
-            user = create_user(
-                db.session,
-                form.email.data,
-                form.password.data,
-                display_name=form.display_name.data.strip(),
-                time_zone=form.time_zone.data,
-            )
             try:
+                user = create_user(
+                    db.session,
+                    form.email.data,
+                    form.password.data,
+                    display_name=form.display_name.data.strip(),
+                    time_zone=form.time_zone.data,
+                )
                 db.session.commit()
             except IntegrityError:
                 # The same email registered at the same moment (a double submit): one account.

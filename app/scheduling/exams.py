@@ -28,7 +28,7 @@ from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import Invalid, NotFound
-from ..models import ExamDate, Question, QuestionBank, ReviewCard, Topic
+from ..models import ExamDate, Question, QuestionBank, ReviewCard, Topic, User
 from .cards import topic_condition
 from .context import QueueEntry, StudyContext, not_set_aside, study_context, user_time_zone
 from .days import as_utc, day_bounds, study_day
@@ -96,6 +96,8 @@ def set_exam_date(
         raise ExamError(f"The label can be at most {MAX_LABEL_LENGTH} characters.", field="label")
     target = _check_target(session, user_id, target_retention)
     _check_scope_exists(session, bank_id, topic_id)
+    # One exam set at a time per student, so a double submit finds the first one.
+    session.execute(select(User.id).where(User.id == user_id).with_for_update())
     same = session.scalar(
         select(ExamDate).where(
             ExamDate.user_id == user_id,

@@ -141,7 +141,6 @@ def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
 
 
-
 def answer(
     session: Session, item: Any, response: Mapping[str, Any], now: datetime
 ) -> AnswerOutcome:

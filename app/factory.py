@@ -20,6 +20,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_object(load_config())
     app.config.update(config or {})
     _finish_config(app)
+    from .inputs import register_input_guard
+
+    register_input_guard(app)  # before any route is added: it replaces the int converter
     from .scheduling import configure_defaults
 
     # A student who never saved study settings starts the day at this hour.

@@ -123,6 +123,23 @@ def your_answer(item: Any) -> str:
 
 # -- answering ---------------------------------------------------------------------------------
 
+BLANK_MESSAGE = "Give an answer first: a blank answer is not recorded."
+
+
+def is_blank(kind: str, response: Mapping[str, Any]) -> bool:
+    """No answer could be read from the form (a question the student grades is never blank)."""
+    if QUESTION_TYPES[kind].self_graded:
+        return False
+    return _blank(dict(response))
+
+
+def _blank(value: Any) -> bool:
+    if isinstance(value, Mapping):
+        return all(_blank(part) for part in value.values())
+    if isinstance(value, list | tuple):
+        return all(_blank(part) for part in value)
+    return value is None or (isinstance(value, str) and not value.strip())
+
 
 def answer(
     session: Session, item: Any, response: Mapping[str, Any], now: datetime
@@ -132,6 +149,8 @@ def answer(
         return AnswerOutcome(item, stored_result(item), False)
     if needs_self_score(item.question_kind, response):
         raise AttemptError("Say whether you got it right: Yes, Partly or No.", "self_score")
+    if is_blank(item.question_kind, response):
+        raise AttemptError(BLANK_MESSAGE, "answer")
     result = grade(item.question_kind, item.content, response)
     model = type(item)
     # Only an unanswered row is written, so two requests racing (a double click) grade once.
@@ -226,7 +245,13 @@ def finish(session: Session, attempt: Any, score: float, now: datetime) -> bool:
 def finish_if_done(
     session: Session, attempt: Any, attempt_column: InstrumentedAttribute, now: datetime
 ) -> bool:
-    """Finish the attempt when every item is answered; whether it is finished now."""
+    """Finish the attempt when every item is answered; whether it is finished now.
+
+    The attempt's row is locked first, so of two answers committing at the same moment
+    the later one counts both and finishes it: exactly once, whichever commits last.
+    """
+    model = type(attempt)
+    session.execute(select(model.id).where(model.id == attempt.id).with_for_update())
     total, answered, mean = tally(session, attempt_column, attempt.id)
     if total == 0 or answered < total:
         return False

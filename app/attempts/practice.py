@@ -292,6 +292,21 @@ def retry_missed(
     missed = attempt.missed_question_ids(original.items)
     if not missed:
         raise PracticeError("Nothing to retry: you got every question right.")
+    # A retry already begun and not finished is the retry: a double click makes one session.
+    session.execute(
+        select(PracticeSession.id).where(PracticeSession.id == original.id).with_for_update()
+    )
+    begun = session.scalar(
+        select(PracticeSession)
+        .where(
+            PracticeSession.retry_of_id == original.id,
+            PracticeSession.user_id == user_id,
+            PracticeSession.finished_at.is_(None),
+        )
+        .order_by(PracticeSession.id.desc())
+    )
+    if begun is not None:
+        return begun
     rng.shuffle(missed)
     practice = PracticeSession(
         user_id=user_id,

@@ -13,10 +13,12 @@ from flask import (
 )
 from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_required, login_user, logout_user
+from sqlalchemy.exc import IntegrityError
 
 from ..access import safe_next, signed_in_user
 from ..accounts import (
     AccountError,
+    EmailTaken,
     authenticate,
     create_user,
     end_all_sessions,
@@ -87,14 +89,18 @@ def register():
     form = RegisterForm()
     if form.validate_on_submit():
         with reported_on(form):
-            user = create_user(
-                db.session,
-                form.email.data,
-                form.password.data,
-                display_name=form.display_name.data.strip(),
-                time_zone=form.time_zone.data,
-            )
-            db.session.commit()
+            try:
+                user = create_user(
+                    db.session,
+                    form.email.data,
+                    form.password.data,
+                    display_name=form.display_name.data.strip(),
+                    time_zone=form.time_zone.data,
+                )
+                db.session.commit()
+            except IntegrityError:
+                # The same email registered at the same moment (a double submit): one account.
+                raise EmailTaken(normalize_email(form.email.data)) from None
             sign_in(user)
             flash("Welcome! Your account is ready.", "success")
             return redirect(url_for("core.home"))

@@ -7,6 +7,7 @@ from flask_login import current_user, login_required
 
 from ..access import bank_or_404, question_in_bank_or_404, visible_banks
 from ..extensions import db
+from ..inputs import db_int
 from ..questions import QUESTION_TYPES, grade, parse_response, present
 from .service import bank_summaries, filtered_questions, presentation_rng, topic_options
 
@@ -30,9 +31,9 @@ def index():
 def bank(bank_id: int):
     bank = bank_or_404(bank_id)
     filters = {
-        "topic_id": request.args.get("topic", type=int),
+        "topic_id": request.args.get("topic", type=db_int),
         "kind": request.args.get("type") if request.args.get("type") in QUESTION_TYPES else None,
-        "difficulty": request.args.get("difficulty", type=int),
+        "difficulty": request.args.get("difficulty", type=db_int),
         "search": request.args.get("q", "").strip() or None,
     }
     page = db.paginate(

@@ -5,7 +5,7 @@ from typing import Any
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from sqlalchemy.orm import Session
-from wtforms import IntegerField, RadioField, SelectMultipleField, SubmitField
+from wtforms import RadioField, SelectMultipleField, SubmitField
 from wtforms.fields import SelectChoice
 from wtforms.validators import InputRequired, NumberRange
 
@@ -17,6 +17,7 @@ from ..attempts.practice import (
     MAX_QUESTIONS,
     MIN_QUESTIONS,
 )
+from ..inputs import DatabaseIntegerField
 from ..models import Topic
 from ..questions import QUESTION_TYPES
 
@@ -35,7 +36,7 @@ class StartForm(FlaskForm):
         choices=[SelectChoice(kind, qtype.label) for kind, qtype in QUESTION_TYPES.items()],
         default=list(DEFAULT_KINDS),
     )
-    count = IntegerField(
+    count = DatabaseIntegerField(
         "Number of questions",
         default=DEFAULT_COUNT,
         validators=[

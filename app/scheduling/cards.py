@@ -8,7 +8,7 @@ import fsrs
 from sqlalchemy import ColumnElement, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Question, ReviewCard, Topic
+from ..models import Question, ReviewCard, Topic, User
 from ..models.banks import topic_subtree
 from .actions import record_action
 from .context import next_day_start
@@ -71,6 +71,9 @@ def add_to_reviews(
     scope = scope_condition(session, question_ids=question_ids, bank_id=bank_id, topic_id=topic_id)
     if scope is None:
         return 0
+    # One addition at a time per student: a second request (a double submit) waits for the
+    # first to commit, then finds its cards already there and adds nothing.
+    session.execute(select(User.id).where(User.id == user_id).with_for_update())
     already_added = exists().where(
         ReviewCard.user_id == user_id, ReviewCard.question_id == Question.id
     )

@@ -37,7 +37,7 @@ from sqlalchemy import ColumnElement, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import Invalid, NotFound
-from ..models import ExamDate, Question, QuestionBank, ReviewCard, ReviewLog, Topic
+from ..models import ExamDate, Question, QuestionBank, ReviewCard, ReviewLog, Topic, User
 from .cards import topic_condition
 from .context import QueueEntry, StudyContext, not_set_aside, study_context, user_time_zone
 from .days import as_utc, day_bounds, study_day
@@ -45,6 +45,7 @@ from .fsrs_cards import scheduler_for, to_fsrs_card
 from .settings import get_settings
 
 MAX_LABEL_LENGTH = 120
+MAX_YEARS_AHEAD = 5  # an exam further out is a typo, and would break the forecasts
 DEFAULT_TARGET = 0.95
 MAX_TARGET = 0.99
 # Ordinary reviews forecast per card before an exam; a card needing more has an interval
@@ -106,10 +107,27 @@ def set_exam_date(
         raise ExamError("Choose a bank or a topic for the exam.", field="scope")
     if exam_on < today:
         raise ExamError(f"The exam date {exam_on.isoformat()} is in the past.", field="exam_on")
+    if (exam_on - today).days > MAX_YEARS_AHEAD * 365 + 1:
+        raise ExamError(
+            f"The exam date {exam_on.isoformat()} is more than {MAX_YEARS_AHEAD} years away.",
+            field="exam_on",
+        )
     if len(label) > MAX_LABEL_LENGTH:
         raise ExamError(f"The label can be at most {MAX_LABEL_LENGTH} characters.", field="label")
     target = _check_target(session, user_id, target_retention)
     _check_scope_exists(session, bank_id, topic_id)
+    # One exam set at a time per student, so a double submit finds the first one.
+    session.execute(select(User.id).where(User.id == user_id).with_for_update())
+    same = session.scalar(
+        select(ExamDate).where(
+            ExamDate.user_id == user_id,
+            ExamDate.bank_id.is_(None) if not bank_id else ExamDate.bank_id == bank_id,
+            ExamDate.topic_id.is_(None) if not topic_id else ExamDate.topic_id == topic_id,
+            ExamDate.exam_on == exam_on,
+        )
+    )
+    if same is not None:  # the same exam sent twice (a double click): one exam
+        return same
     exam = ExamDate(
         user_id=user_id,
         bank_id=bank_id or None,

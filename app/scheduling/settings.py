@@ -12,6 +12,9 @@ from sqlalchemy.orm import Session
 from ..models.reviews import STUDY_DEFAULTS, StudySettings
 
 MIN_RETENTION, MAX_RETENTION = 0.70, 0.97
+# As Anki's maximum interval: no step is longer than 36,500 days.
+MAX_STEP_DAYS = 36_500
+MAX_STEP_SECONDS = MAX_STEP_DAYS * 86_400
 # The one list of defaults, kept with the model: a student without a row studies with these.
 DEFAULTS = STUDY_DEFAULTS
 NEW_CARD_ORDERS = {"file": "In file order", "random": "In random order"}
@@ -142,6 +145,8 @@ def _check_steps(name: str, steps: list[int], *, allow_empty: bool = False) -> N
         raise SettingsError(f"{name}: give at least one step, like “10m”.")
     if any(not _is_int(step) or step <= 0 for step in steps):
         raise SettingsError(f"{name} must be longer than zero.")
+    if any(step > MAX_STEP_SECONDS for step in steps):
+        raise SettingsError(f"{name} can be at most {MAX_STEP_DAYS} days each.")
     if list(steps) != sorted(steps):
         raise SettingsError(f"{name} must go from shortest to longest.")
 
@@ -155,7 +160,12 @@ def parse_steps(text: str, *, allow_empty: bool = False) -> list[int]:
             raise SettingsError(
                 f"“{part}” is not a step: write a number and a unit s, m, h or d, like 10m."
             )
-        steps.append(int(float(match.group(1)) * _STEP_UNITS[match.group(2)]))
+        seconds = float(match.group(1)) * _STEP_UNITS[match.group(2)]
+        if not seconds <= MAX_STEP_SECONDS:
+            raise SettingsError(
+                f"“{part}” is too long: a step can be at most {MAX_STEP_DAYS} days."
+            )
+        steps.append(int(seconds))
     _check_steps("Steps", steps, allow_empty=allow_empty)
     return steps
 

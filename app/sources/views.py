@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from ..access import document_or_404, question_or_404
 from ..extensions import db
+from ..inputs import db_int
 from ..models import Question, SourceDocument
 from .documents import locate_excerpt, normalize_space, split_sections
 
@@ -36,7 +37,7 @@ def document(slug: str):
     doc = document_or_404(slug)
     sections = split_sections(doc.text, doc.sections, doc.skip_lines)
     cited = None
-    question_id = request.args.get("cite", type=int)
+    question_id = request.args.get("cite", type=db_int)
     if question_id is not None:
         cited = question_or_404(question_id)
         if cited.source_document_id != doc.id or not cited.source_excerpt:

@@ -4,9 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     HiddenField,
-    IntegerField,
     SelectField,
     StringField,
     SubmitField,
@@ -19,6 +17,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
+from ..inputs import DatabaseIntegerField, FiniteDecimalField
 from ..scheduling import NEW_CARD_ORDERS
 
 
@@ -29,19 +28,19 @@ def at_most_two_decimals(form, field) -> None:
 
 
 class RatingForm(FlaskForm):
-    rating = IntegerField(validators=[InputRequired(), NumberRange(min=1, max=4)])
-    version = IntegerField(validators=[InputRequired()])
-    shown_at = IntegerField(validators=[Optional()])  # epoch ms when the card was shown
+    rating = DatabaseIntegerField(validators=[InputRequired(), NumberRange(min=1, max=4)])
+    version = DatabaseIntegerField(validators=[InputRequired()])
+    shown_at = DatabaseIntegerField(validators=[Optional()])  # epoch ms when the card was shown
     answer = HiddenField()  # the graded answer, JSON
-    grade = DecimalField(places=None, validators=[Optional(), NumberRange(min=0, max=1)])
+    grade = FiniteDecimalField(places=None, validators=[Optional(), NumberRange(min=0, max=1)])
     # "I was right": the student overrides the automatic grade; the rating becomes Good.
     override = BooleanField()
 
 
 class AddToReviewsForm(FlaskForm):
-    bank_id = IntegerField(validators=[Optional()])
-    topic_id = IntegerField(validators=[Optional()])
-    question_id = IntegerField(validators=[Optional()])
+    bank_id = DatabaseIntegerField(validators=[Optional()])
+    topic_id = DatabaseIntegerField(validators=[Optional()])
+    question_id = DatabaseIntegerField(validators=[Optional()])
 
 
 class DeckForm(FlaskForm):
@@ -49,17 +48,17 @@ class DeckForm(FlaskForm):
 
 
 class SettingsForm(FlaskForm):
-    desired_retention = DecimalField(
+    desired_retention = FiniteDecimalField(
         "Desired retention",
         places=2,
         validators=[InputRequired(), NumberRange(min=0.70, max=0.97), at_most_two_decimals],
         description="The chance of remembering a card when it comes due: 0.70 to 0.97. "
         "Higher means more reviews.",
     )
-    new_per_day = IntegerField(
+    new_per_day = DatabaseIntegerField(
         "New cards per day", validators=[InputRequired(), NumberRange(min=0, max=9999)]
     )
-    max_reviews_per_day = IntegerField(
+    max_reviews_per_day = DatabaseIntegerField(
         "Maximum reviews per day", validators=[InputRequired(), NumberRange(min=0, max=99999)]
     )
     learning_steps = StringField(
@@ -73,10 +72,10 @@ class SettingsForm(FlaskForm):
         description="Intervals after a lapse, e.g. “10m”; leave empty to go straight "
         "back to review.",
     )
-    maximum_interval = IntegerField(
+    maximum_interval = DatabaseIntegerField(
         "Maximum interval (days)", validators=[InputRequired(), NumberRange(min=1, max=36500)]
     )
-    day_starts_at_hour = IntegerField(
+    day_starts_at_hour = DatabaseIntegerField(
         "Next day starts at (hour)",
         validators=[InputRequired(), NumberRange(min=0, max=23)],
         description="Hour of the day, in your time zone, when a new study day begins.",
@@ -99,7 +98,7 @@ TARGET_DESCRIPTION = (
 class ExamDateForm(FlaskForm):
     scope = SelectField("Bank or topic", validators=[DataRequired()])
     exam_on = DateField("Exam date", validators=[InputRequired()])
-    target_retention = DecimalField(
+    target_retention = FiniteDecimalField(
         "Target on the day",
         places=2,
         default=0.95,
@@ -111,7 +110,7 @@ class ExamDateForm(FlaskForm):
 
 
 class ExamTargetForm(FlaskForm):
-    target_retention = DecimalField(
+    target_retention = FiniteDecimalField(
         "Target on the day",
         places=2,
         validators=[InputRequired(), NumberRange(min=0.71, max=0.99)],

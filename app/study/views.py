@@ -16,6 +16,7 @@ from ..attempts import answer_problem
 from ..banks.service import presentation_rng
 from ..clock import now as utcnow
 from ..extensions import db
+from ..inputs import db_int, json_object
 from ..models import ReviewCard, StudySettings
 from ..questions import CORRECT_THRESHOLD, QUESTION_TYPES, grade, parse_response, present
 from ..scheduling import (
@@ -76,7 +77,10 @@ MAX_DURATION_MS = 10 * 60 * 1000  # longer means the student walked away
 
 @bp.app_context_processor
 def _dates() -> dict:
-    """`format_day(day)`: a date in the browser's preferred language, not ISO."""
+    """`format_day(day)`: a date in the browser's preferred language, not ISO.
+
+    On every page: the exam panel shows on the progress page too.
+    """
     locale = best_locale(list(request.accept_languages))
     return {"format_day": lambda day: format_day(day, locale)}
 
@@ -127,7 +131,7 @@ def queue():
         else queue_counts(db.session, current_user.id, now, context=context),
         "undo": _undo_offer(),
     }
-    reveal_id = request.args.get("reveal", type=int)
+    reveal_id = request.args.get("reveal", type=db_int)
     entry = None
     if reveal_id is not None:
         # Show the answer of the card the student was looking at, even if the queue
@@ -204,7 +208,7 @@ def check(card_id: int):
     response = parse_response(question.kind, question.content, request.form)
     result = grade(question.kind, question.content, response)
     view = _card_view(card, now)
-    view["shown_at"] = request.form.get("shown_at", type=int) or view["shown_at"]
+    view["shown_at"] = request.form.get("shown_at", type=db_int) or view["shown_at"]
     return render_template(
         "study/checked.html",
         counts=queue_counts(db.session, current_user.id, now),
@@ -225,12 +229,7 @@ def answer(card_id: int):
         return redirect(url_for("study.queue"))
     answer_data = None
     if form.answer.data:
-        try:
-            answer_data = json.loads(form.answer.data)
-        except ValueError:
-            answer_data = None
-        if not isinstance(answer_data, dict):
-            answer_data = None
+        answer_data = json_object(form.answer.data)
     rating = fsrs.Rating(form.rating.data)
     grade_ = float(form.grade.data) if form.grade.data is not None else None
     overridden_from = None
@@ -271,7 +270,7 @@ def answer(card_id: int):
 @bp.post("/undo")
 @login_required
 def undo():
-    action_id = request.form.get("action_id", type=int)
+    action_id = request.form.get("action_id", type=db_int)
     offer = _undo_offer()
     try:
         undo_last_answer(db.session, current_user.id, action_id)

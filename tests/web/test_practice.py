@@ -291,7 +291,8 @@ def test_results_wait_for_the_last_answer_and_history_lists_sessions(bank, stude
     first, _ = started(start(student_client, banks=[str(bank.id)], count="1"))
     response = student_client.get(f"/practice/{first}/results")
     assert response.headers["Location"].endswith(f"/practice/{first}/1")
-    student_client.post(f"/practice/{first}/1", data={})
+    only = db.session.get(PracticeSession, first).items[0]
+    student_client.post(f"/practice/{first}/1", data=wrong_answer(only.question))
     second, _ = started(start(student_client, banks=[str(bank.id)], count="2"))
     assert (
         student_client.get(f"/practice/{second}")

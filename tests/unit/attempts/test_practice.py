@@ -231,7 +231,8 @@ def test_session_is_not_finished_until_every_question_is_answered(catalogue, stu
         db.session, student.id, bank_ids=[catalogue["two"].id], count=3, now=NOW
     )
     for item in practice.items[:2]:
-        outcome = answer_item(db.session, student.id, practice.id, item.position, {}, NOW)
+        wrong = samples.WRONG[item.question_kind]
+        outcome = answer_item(db.session, student.id, practice.id, item.position, wrong, NOW)
         assert not outcome.finished
     assert practice.finished_at is None and practice.score is None
     assert score_text(practice) == "Not finished"

@@ -1,0 +1,161 @@
+"""Input hygiene for every route: ids within the database's range, no NUL bytes, no stray files.
+
+- The `int` URL converter matches only ids the database can hold (1 to 2**31 - 1), so a
+  larger id is a 404 like any missing one.
+- `db_int` is the `type=` for integer query and form parameters: beyond the range it is a 400.
+- NUL bytes are stripped from every query and form value before a view reads them (a
+  database text column cannot hold them; a student's typed answer is kept without them).
+- A file posted to a route that takes no upload is refused with 400. A view that takes one
+  is marked with `accepts_files`.
+- A form value longer than MAX_FIELD_CHARS is refused with 413, saying so, before any view runs.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, abort, request
+from werkzeug.datastructures import ImmutableMultiDict, MultiDict
+from werkzeug.routing import IntegerConverter
+from wtforms import DecimalField, IntegerField
+
+DB_INT_MAX = 2**31 - 1
+MAX_FIELD_CHARS = 100_000
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class DatabaseIdConverter(IntegerConverter):
+    """`<int:...>` limited to what an INTEGER column holds."""
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):  # type: ignore[no-untyped-def]  # noqa: A002
+        super().__init__(
+            map,
+            fixed_digits=fixed_digits,
+            min=min,
+            max=DB_INT_MAX if max is None else max,
+            signed=signed,
+        )
+
+
+def db_int(text: str) -> int:
+    """An integer parameter; ValueError (so: absent) when not a number, 400 beyond the range."""
+    value = int(text)
+    if not -DB_INT_MAX <= value <= DB_INT_MAX:
+        abort(400)
+    return value
+
+
+def accepts_files(view: F) -> F:
+    view.accepts_files = True  # type: ignore[attr-defined]
+    return view
+
+
+def _strip(value: Any) -> Any:
+    return value.replace("\x00", "") if isinstance(value, str) else value
+
+
+def _clean(values: MultiDict) -> ImmutableMultiDict | None:
+    if not any("\x00" in value for value in values.values() if isinstance(value, str)):
+        return None
+    return ImmutableMultiDict(
+        [
+            (
+                key.replace("\x00", ""),
+                value.replace("\x00", "") if isinstance(value, str) else value,
+            )
+            for key, value in values.items(multi=True)
+        ]
+    )
+
+
+def register_input_guard(app: Flask) -> None:
+    """Install the converter (before any blueprint adds rules) and the request filter."""
+    app.url_map.converters["int"] = DatabaseIdConverter
+
+    @app.url_value_preprocessor
+    def _no_nul_in_path(endpoint, values):  # type: ignore[no-untyped-def]
+        if values and any("\x00" in v for v in values.values() if isinstance(v, str)):
+            abort(404)
+
+    @app.before_request
+    def _clean_inputs():  # type: ignore[no-untyped-def]
+        args = _clean(request.args)
+        if args is not None:
+            request.args = args  # type: ignore[misc]
+        if request.method not in {"POST", "PUT", "PATCH"}:
+            return None
+        view = app.view_functions.get(request.endpoint or "")
+        if request.files and not getattr(view, "accepts_files", False):
+            from .web import error_page
+
+            return error_page(400, "This form takes no files: type the text in instead.")
+        form = _clean(request.form)
+        if form is not None:
+            request.form = form  # type: ignore[misc]
+        if any(len(value) > MAX_FIELD_CHARS for value in request.form.values()):
+            from .web import error_page
+
+            return error_page(
+                413,
+                f"A field can hold at most {MAX_FIELD_CHARS:,} characters: shorten it.",
+            )
+        return None
+
+
+class DatabaseIntegerField(IntegerField):
+    """An IntegerField whose value fits an INTEGER column; beyond it, a field error."""
+
+    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+        super().process_formdata(valuelist)
+        if self.data is not None and not -DB_INT_MAX <= self.data <= DB_INT_MAX:
+            self.data = None
+            raise ValueError(self.gettext("Not a valid integer value."))
+
+
+def _finite(number: Any) -> bool:
+    try:
+        return math.isfinite(float(number))
+    except (ValueError, OverflowError):  # a signalling NaN does not convert
+        return False
+
+
+class FiniteDecimalField(DecimalField):
+    """A DecimalField that refuses NaN, Infinity and numbers beyond a float."""
+
+    def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
+        super().process_formdata(valuelist)
+        if valuelist and self.data is not None and not _finite(self.data):
+            self.data = None
+            raise ValueError(self.gettext("Not a valid decimal value."))
+
+
+MAX_JSON_DEPTH = 20
+
+
+def json_object(text: str) -> dict | None:
+    """`text` as a JSON object of finite numbers nested at most MAX_JSON_DEPTH deep, else None."""
+
+    def refuse(constant: str) -> None:
+        raise ValueError(constant)
+
+    def finite(number: str) -> float:
+        value = float(number)
+        if not math.isfinite(value):
+            raise ValueError(number)
+        return value
+
+    depth = 0
+    for char in text:
+        depth += char in "[{"
+        depth -= char in "]}"
+        if depth > MAX_JSON_DEPTH:
+            return None
+    try:
+        value = json.loads(text, parse_constant=refuse, parse_float=finite)
+    except (ValueError, RecursionError):
+        return None
+    return value if isinstance(value, dict) else None

@@ -15,8 +15,7 @@ from app.extensions import db
 from app.formats import Action, plan
 from app.formats.seed import QUESTION_KEYS, document_sections, read_banks, read_documents
 from app.models import Question, ReviewCard, ReviewLog, SourceDocument
-from app.questions import QUESTION_TYPES, grade, validate_content
-from app.questions.grading import normalize_text
+from app.questions import QUESTION_TYPES, grade, normalize_text, validate_content
 from app.sources.documents import excerpt_in_section, normalize_space, split_sections
 from tests.factories import make_card, make_log
 

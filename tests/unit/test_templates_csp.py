@@ -17,8 +17,10 @@ def test_no_inline_style_attribute_or_script():
     offenders = []
     for path in TEMPLATES:
         text = path.read_text(encoding="utf-8")
-        if re.search(r"\sstyle\s*=", text) or re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text):
+        inline_style = re.search(r"<[a-zA-Z][^>]*\sstyle\s*=\s*[\"']", text)
+        inline_script = re.search(r"<script(?![^>]*\bsrc=)[^>]*>", text)
+        if inline_style or inline_script:
             offenders.append(str(path.relative_to(APP)))
-        if re.search(r"\son[a-z]+\s*=\s*\"", text):
+        if re.search(r"<[a-zA-Z][^>]*\son[a-z]+\s*=\s*[\"']", text):
             offenders.append(f"{path.relative_to(APP)} (event handler)")
     assert offenders == []

@@ -106,14 +106,30 @@ def register_input_guard(app: Flask) -> None:
         return None
 
 
+def epoch_ms(value: Any) -> int:
+    """A time in epoch milliseconds from a form (64-bit, not negative); else ValueError."""
+    number = int(value)
+    if not 0 <= number <= 2**63 - 1:
+        raise ValueError(value)
+    return number
+
+
 class DatabaseIntegerField(IntegerField):
     """An IntegerField whose value fits an INTEGER column; beyond it, a field error."""
 
+    limit = DB_INT_MAX
+
     def process_formdata(self, valuelist):  # type: ignore[no-untyped-def]
         super().process_formdata(valuelist)
-        if self.data is not None and not -DB_INT_MAX <= self.data <= DB_INT_MAX:
+        if self.data is not None and not -self.limit <= self.data <= self.limit:
             self.data = None
             raise ValueError(self.gettext("Not a valid integer value."))
+
+
+class BigIntegerField(DatabaseIntegerField):
+    """An integer within 64 bits, such as a time in epoch milliseconds."""
+
+    limit = 2**63 - 1
 
 
 def _finite(number: Any) -> bool:

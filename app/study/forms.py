@@ -17,7 +17,7 @@ from wtforms.validators import (
     ValidationError,
 )
 
-from ..inputs import DatabaseIntegerField, FiniteDecimalField
+from ..inputs import BigIntegerField, DatabaseIntegerField, FiniteDecimalField
 from ..scheduling import NEW_CARD_ORDERS
 
 
@@ -30,7 +30,7 @@ def at_most_two_decimals(form, field) -> None:
 class RatingForm(FlaskForm):
     rating = DatabaseIntegerField(validators=[InputRequired(), NumberRange(min=1, max=4)])
     version = DatabaseIntegerField(validators=[InputRequired()])
-    shown_at = DatabaseIntegerField(validators=[Optional()])  # epoch ms when the card was shown
+    shown_at = BigIntegerField(validators=[Optional()])  # epoch ms when the card was shown
     answer = HiddenField()  # the graded answer, JSON
     grade = FiniteDecimalField(places=None, validators=[Optional(), NumberRange(min=0, max=1)])
     # "I was right": the student overrides the automatic grade; the rating becomes Good.

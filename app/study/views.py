@@ -16,7 +16,7 @@ from ..attempts import answer_problem
 from ..banks.service import presentation_rng
 from ..clock import now as utcnow
 from ..extensions import db
-from ..inputs import db_int, json_object
+from ..inputs import db_int, epoch_ms, json_object
 from ..models import ReviewCard, StudySettings
 from ..questions import CORRECT_THRESHOLD, QUESTION_TYPES, grade, parse_response, present
 from ..scheduling import (
@@ -208,7 +208,7 @@ def check(card_id: int):
     response = parse_response(question.kind, question.content, request.form)
     result = grade(question.kind, question.content, response)
     view = _card_view(card, now)
-    view["shown_at"] = request.form.get("shown_at", type=db_int) or view["shown_at"]
+    view["shown_at"] = request.form.get("shown_at", type=epoch_ms) or view["shown_at"]
     return render_template(
         "study/checked.html",
         counts=queue_counts(db.session, current_user.id, now),

@@ -481,3 +481,20 @@ def test_empty_relearning_steps_and_random_new_order_are_saved(student_client, s
     settings = db.session.get(StudySettings, student.id)
     assert settings.relearning_steps == [] and settings.new_card_order == "random"
     assert student_client.get("/study/settings").status_code == 200
+
+
+def test_an_answer_carries_the_time_the_card_was_shown_in_epoch_milliseconds(
+    student_client, bank
+):
+    import time
+
+    add_bank(student_client, bank)
+    flash_card = card_for("flashcard")
+    shown_at = int(time.time() * 1000) - 4_000  # beyond a 32-bit integer, as every real one
+    response = student_client.post(
+        f"/study/cards/{flash_card.id}/answer",
+        data={"rating": 3, "version": 1, "shown_at": shown_at},
+    )
+    assert response.status_code == 302
+    log = db.session.scalars(select(ReviewLog)).one()
+    assert 3_000 <= log.duration_ms <= 600_000

@@ -20,7 +20,7 @@ from app import create_app
 from app.accounts import create_user
 from app.extensions import db, limiter
 from app.models import Role, User
-from tests.factories import PASSWORD
+from tests.factories import CLOCK_START, PASSWORD
 
 # Property tests check what is generated, not how fast: on a busy machine Hypothesis's
 # timing checks would fail them for the machine's load alone.
@@ -163,7 +163,6 @@ def admin_client(client, auth, admin) -> FlaskClient:
 # -- time --------------------------------------------------------------------------------------
 
 # Where the `clock` fixture starts: a Wednesday noon in UTC, far from any DST change.
-CLOCK_START = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
 
 
 class Clock:

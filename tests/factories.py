@@ -8,7 +8,7 @@ and commit when done.
 from __future__ import annotations
 
 import copy
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -19,6 +19,8 @@ from tests.samples import SAMPLES
 
 # The password of every user the `make_user` fixture creates.
 PASSWORD = "correct horse battery"
+# Where the `clock` fixture starts.
+CLOCK_START = datetime(2025, 1, 15, 12, 0, tzinfo=UTC)
 
 
 def _done(commit: bool) -> None:

@@ -51,6 +51,9 @@ def topic_options(session: Session, bank_id: int) -> list[Topic]:
     return list(session.scalars(select(Topic).where(Topic.bank_id == bank_id).order_by(Topic.path)))
 
 
+MAX_SEARCH_CHARS = 200
+
+
 def filtered_questions(
     session: Session,
     bank_id: int,
@@ -69,7 +72,8 @@ def filtered_questions(
     if difficulty:
         query = query.where(Question.difficulty == difficulty)
     if search:
-        like = f"%{search.lower()}%"
+        # A search is a few words; a longer one is cut, as databases refuse huge patterns.
+        like = f"%{search.lower()[:MAX_SEARCH_CHARS]}%"
         query = query.where(
             or_(
                 func.lower(cast(Question.content, String)).like(like),

@@ -133,3 +133,11 @@ def test_bank_page_filters_by_topic(seeded, student_client):
     assert f"{len(in_topic)} question" in page and question.external_id in page
     other = db.session.scalars(select(Question).where(Question.topic_id != topic.id)).first()
     assert other.external_id not in page
+
+
+def test_a_very_long_search_is_cut_not_refused_by_the_database(student_client):
+    from tests.factories import make_bank
+
+    bank = make_bank("Searchable")
+    response = student_client.get(f"/banks/{bank.id}", query_string={"q": "x" * 100_000})
+    assert response.status_code == 200

@@ -9,8 +9,7 @@ import pytest
 from app.classes import roster
 from app.extensions import db
 from app.models import Role
-from tests.conftest import CLOCK_START
-from tests.factories import make_bank
+from tests.factories import CLOCK_START, make_bank
 
 PEOPLE = [
     "owner",

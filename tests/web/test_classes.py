@@ -8,8 +8,7 @@ from sqlalchemy import func, select
 from app.classes import roster
 from app.extensions import db
 from app.models import ClassMember, Role, SchoolClass
-from tests.conftest import CLOCK_START
-from tests.factories import make_bank
+from tests.factories import CLOCK_START, make_bank
 
 
 def only_class() -> SchoolClass:

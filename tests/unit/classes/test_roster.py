@@ -8,8 +8,7 @@ from app.classes import roster
 from app.errors import Conflict, Invalid, NotFound
 from app.extensions import db
 from app.models import Role
-from tests.conftest import CLOCK_START
-from tests.factories import make_bank
+from tests.factories import CLOCK_START, make_bank
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from app.documents import split_sections
+from app.sources.documents import split_sections
 
 from app.drafting import draft_document
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 
-from app.documents import Section, excerpt_in_section
+from app.sources.documents import Section, excerpt_in_section
 
 from app.drafting import draft_document
 from app.questions import grade, validate_content

@@ -6,7 +6,7 @@ import io
 
 import docx
 import pytest
-from app.documents import excerpt_in_section, split_sections
+from app.sources.documents import excerpt_in_section, split_sections
 from fpdf import FPDF
 
 from app.drafting import MAX_UPLOAD_BYTES, draft_document, extract_pasted, extract_upload

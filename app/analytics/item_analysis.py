@@ -214,7 +214,7 @@ def item_analysis_chart(analysis: ItemAnalysis, chart_id: str = "item-analysis")
         f"in percent; discrimination below 0 means stronger students did worse."
     )
     if undefined:
-        desc += f" {undefined} without a discrimination index (every mark alike)."
+        desc += f" {undefined} without a discrimination index: their marks do not vary."
     return grouped_bar_chart(
         [q.label for q in questions],
         [("Facility index", facility), ("Discrimination index", discrimination)],

@@ -277,7 +277,7 @@ MARKS = st.sampled_from([0.0, 0.25, 0.5, 1.0])
 @st.composite
 def quizzes(draw):
     count = draw(st.integers(1, 5))
-    maxima = draw(st.lists(st.sampled_from([0.5, 1.0, 2.0]), min_size=count, max_size=count))
+    maxima = draw(st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0]), min_size=count, max_size=count))
     questions = [
         ItemQuestion(f"q{i}", draw(st.sampled_from(["multiple_choice", "short_answer"])))
         for i in range(count)

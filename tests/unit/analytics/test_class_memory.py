@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from fsrs.scheduler import DEFAULT_PARAMETERS
 
 from app.analytics.class_memory import (
     MIN_SHARING_STUDENTS,
@@ -123,3 +124,16 @@ def test_fewer_than_five_sharing_students_show_nothing_per_student():
 def test_an_empty_class():
     memory = class_memory([], NOW)
     assert (memory.sharing, memory.opted_out, memory.too_few_students) == (0, 0, True)
+
+
+def test_each_student_is_read_with_their_own_parameters():
+    # A decay w20 = 0.5: F = 0.9^(1/−0.5) − 1 = 1/0.81 − 1 = 0.234568, and after 14 days
+    # at S = 7: R = (1 + 2F)^−0.5 = 1.469136^−0.5 = 0.825029 (0.845885 with the defaults).
+    parameters = list(DEFAULT_PARAMETERS)
+    parameters[20] = 0.5
+    students = [
+        StudentMemory(n, True, [card(n, 101, "Cells", 14)], parameters=parameters)
+        for n in range(1, 6)
+    ]
+    (cells,) = class_memory(students, NOW).topics
+    assert cells.retrievability_today == approx(0.825029, abs=1e-6)

@@ -15,6 +15,7 @@ from app.attempts.practice import start_session as start_practice
 from app.curation import copy_question, create_deck, remove_bank, remove_question
 from app.errors import Invalid
 from app.extensions import db
+from app.formats.registry import find_bank
 from app.models import PracticeSession, Question, Role
 from app.scheduling import add_to_reviews, answer_card, next_card, next_due_at, queue_counts
 from tests.factories import CLOCK_START, make_bank, make_question
@@ -48,6 +49,9 @@ def test_a_deck_is_seen_and_edited_by_its_owner_alone(people):
     teachers_deck = create_deck(db.session, people["teacher"].id, "Mine", "", NOW)
     assert may_edit_bank(people["teacher"], teachers_deck)
     assert not may_view_bank(people["admin"], teachers_deck)
+    # The import command never picks a student's deck by its title.
+    assert find_bank(db.session, "Verbs") is None
+    assert find_bank(db.session, "Seeded") == seeded
 
 
 @pytest.mark.parametrize(("title", "field"), [("", "title"), ("x" * 201, "title")])

@@ -84,7 +84,7 @@ def create_user_command(email: str, role: str, display_name: str | None, passwor
     click.echo(f"Created {user.role} {user.email}.")
 
 
-FORMAT_NAMES = ("gift", "aiken", "moodlexml", "csv", "json")
+FORMAT_NAMES = ("gift", "aiken", "moodlexml", "csv", "apkg", "json")
 
 
 @click.command("import-questions")
@@ -120,9 +120,11 @@ def import_questions_command(
     term_separator: str | None,
     card_separator: str | None,
 ) -> None:
-    """Import questions from a GIFT, Aiken, Moodle XML, CSV or JSON file into a bank."""
+    """Import questions from a GIFT, Aiken, Moodle XML, CSV, Anki or JSON file into a bank."""
     import json
 
+    from .clock import now
+    from .core.views import media_store
     from .errors import DomainError
     from .formats.registry import import_drafts, read_file
 
@@ -138,9 +140,19 @@ def import_questions_command(
     if options and fmt not in ("auto", "csv"):
         raise click.ClickException("--term-separator and --card-separator apply to CSV only.")
     try:
-        result = read_file(data, path.name, "csv" if options else fmt, **options)
+        store = media_store()
+        result = read_file(
+            data, path.name, "csv" if options else fmt, max_media_bytes=store.max_bytes, **options
+        )
         report = import_drafts(
-            db.session, bank_name, result, topic=topic, dry_run=dry_run, skip_invalid=skip_invalid
+            db.session,
+            bank_name,
+            result,
+            topic=topic,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            media=store,
+            now=now(),
         )
     except DomainError as exc:
         db.session.rollback()
@@ -197,16 +209,19 @@ def import_questions_command(
 @with_appcontext
 def export_questions_command(bank_name: str, fmt: str, output: Path | None) -> None:
     """Export a bank's questions; questions the format cannot hold are listed, not dropped."""
+    from .core.views import media_store
     from .errors import DomainError
     from .formats.registry import export_bank
 
     try:
-        result = export_bank(db.session, bank_name, fmt)
+        result = export_bank(db.session, bank_name, fmt, media=media_store())
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         db.session.rollback()
-    if output is None:
+    if output is None and fmt == "apkg":
+        click.get_binary_stream("stdout").write(result.data)
+    elif output is None:
         click.echo(result.data.decode("utf-8"), nl=False)
     else:
         try:

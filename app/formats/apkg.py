@@ -366,6 +366,18 @@ def _proto_int(buf: bytes, wanted: int) -> int:
 # The collection database
 
 
+# What reading a damaged or hand-made collection can raise, all turned into a FormatError.
+_DATABASE_ERRORS = (
+    sqlite3.Error,
+    ValueError,
+    KeyError,
+    IndexError,
+    TypeError,
+    AttributeError,
+    OverflowError,
+)
+
+
 class _open_database:
     """The collection bytes as an in-memory SQLite database, with a time budget."""
 
@@ -404,9 +416,7 @@ class _open_database:
             raise FormatError(
                 "the package's collection took too long to read.", location=self.where
             ) from exc
-        if isinstance(exc, (sqlite3.Error, ValueError, KeyError, TypeError, OverflowError)) and (
-            not isinstance(exc, FormatError)
-        ):
+        if isinstance(exc, _DATABASE_ERRORS) and (not isinstance(exc, FormatError)):
             raise FormatError(
                 "the package's collection is not a readable Anki database "
                 f"({type(exc).__name__}: {str(exc)[:120]}).",

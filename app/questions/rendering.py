@@ -19,7 +19,8 @@ from markdown_it.token import Token
 # Raw HTML is disabled at the parser, so "<b>" in a question shows up as text; nh3 then
 # guarantees the output holds nothing but ordinary formatting, whatever the parser emits.
 _MARKDOWN = MarkdownIt("commonmark", {"html": False}).enable(["table", "strikethrough"])
-_MEDIA_SOURCE = re.compile(r"media:([0-9a-f]{64})\.([a-z0-9]{2,4})")
+# The extensions of app.media.MEDIA_TYPES: an image or a sound, nothing else.
+_MEDIA_SOURCE = re.compile(r"media:([0-9a-f]{64})\.(png|jpg|gif|webp|mp3|ogg|wav|m4a)")
 _AUDIO_EXTENSIONS = {"mp3", "ogg", "wav", "m4a"}
 MEDIA_URL = "/media/{sha256}"
 

@@ -329,3 +329,45 @@ def test_mutated_packages_raise_only_format_errors(packages, data):
     for blob in (bytes(whole), _zip({"collection.anki21": bytes(collection), "media": media})):
         with contextlib.suppress(FormatError):
             apkg.read(blob, "mutated.apkg")
+
+
+# The command line, same engine: media stored with the questions, and exported again
+
+
+def _cli(app, *args):
+    return app.test_cli_runner().invoke(args=[str(a) for a in args])
+
+
+def test_cli_imports_a_package_with_its_media_and_exports_it_again(app, packages, tmp_path):
+    import json
+
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import MediaFile, Question, Topic
+
+    path = tmp_path / "deck.apkg"
+    path.write_bytes(packages["current"])
+    dry = _cli(app, "import-questions", path, "--bank", "Anki", "--json", "--dry-run")
+    assert json.loads(dry.stdout)["created"] == 5
+    assert db.session.scalar(select(func.count()).select_from(MediaFile)) == 0
+    done = _cli(app, "import-questions", path, "--bank", "Anki", "--json")
+    report = json.loads(done.stdout)
+    assert done.exit_code == 0, done.output
+    assert (report["format"], report["created"], report["errors"]) == ("apkg", 5, [])
+    assert report["by_type"] == {"flashcard": 4, "cloze": 1}
+    stored = {m.sha256: m.mime_type for m in db.session.scalars(select(MediaFile))}
+    png_sha = hashlib.sha256(PNG).hexdigest()
+    assert stored == {png_sha: "image/png", hashlib.sha256(MP3).hexdigest(): "audio/mpeg"}
+    assert (Path(app.config["MEDIA_ROOT"]) / png_sha[:2] / png_sha).read_bytes() == PNG
+    assert "Geography/Europe/Capitals" in set(db.session.scalars(select(Topic.path)))
+    assert db.session.scalar(select(func.count()).select_from(Question)) == 5
+    again = json.loads(_cli(app, "import-questions", path, "--bank", "Anki", "--json").stdout)
+    assert (again["created"], again["updated"]) == (0, 0)
+
+    out = tmp_path / "out.apkg"
+    exported = _cli(app, "export-questions", "--bank", "Anki", "--format", "apkg", "--output", out)
+    assert exported.exit_code == 0, exported.output
+    assert "Exported 5 questions (apkg)" in exported.output
+    back = apkg.read(out.read_bytes(), "out.apkg")
+    assert len(back.drafts) == 5 and set(back.media) == set(stored)

@@ -108,6 +108,12 @@ FORMAT_NAMES = ("gift", "aiken", "moodlexml", "csv", "apkg", "json")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with the counts.")
 @click.option("--term-separator", default=None, help="CSV flashcards: between term and definition.")
 @click.option("--card-separator", default=None, help="CSV flashcards: between cards.")
+@click.option(
+    "--history-for",
+    "history_email",
+    default=None,
+    help="Anki: bring the cards' review history into this user's reviews (an email).",
+)
 @with_appcontext
 def import_questions_command(
     path: Path,
@@ -119,6 +125,7 @@ def import_questions_command(
     as_json: bool,
     term_separator: str | None,
     card_separator: str | None,
+    history_email: str | None,
 ) -> None:
     """Import questions from a GIFT, Aiken, Moodle XML, CSV, Anki or JSON file into a bank."""
     import json
@@ -139,6 +146,16 @@ def import_questions_command(
         options["card_separator"] = card_separator
     if options and fmt not in ("auto", "csv"):
         raise click.ClickException("--term-separator and --card-separator apply to CSV only.")
+    history_for = None
+    if history_email is not None:
+        from sqlalchemy import select
+
+        from .models import User, normalize_email
+
+        user = db.session.scalar(select(User).where(User.email == normalize_email(history_email)))
+        if user is None:
+            raise click.ClickException(f"There is no user with the email {history_email!r}.")
+        history_for = user.id
     try:
         store = media_store()
         result = read_file(
@@ -153,6 +170,7 @@ def import_questions_command(
             skip_invalid=skip_invalid,
             media=store,
             now=now(),
+            history_for=history_for,
         )
     except DomainError as exc:
         db.session.rollback()

@@ -122,6 +122,7 @@ class ImportReport:
     notices: list[str] = field(default_factory=list)
     written: bool = False
     plan: Plan | None = None
+    reviews_imported: int = 0  # past answers brought into the importing student's reviews
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -165,12 +166,15 @@ def import_drafts(
     skip_invalid: bool = False,
     media: MediaStore | None = None,
     now: datetime | None = None,
+    history_for: int | None = None,
 ) -> ImportReport:
     """Plan the drafts into the bank named `bank_name` and, unless a dry run or refused, write
     them (flush, never commit). With errors nothing is written unless `skip_invalid`.
 
     The images and sounds a result carries (an Anki package's) are kept in `media` when the
-    questions are written; without a store they are reported as not kept."""
+    questions are written; without a store they are reported as not kept. With `history_for`
+    (a user id), the review history a result carries (an Anki package's) becomes that user's
+    review cards and logs, FSRS state recomputed (app.scheduling.history)."""
     from ..models import QuestionBank
 
     name = bank_name.strip()
@@ -197,13 +201,13 @@ def import_drafts(
         report.skipped += len(report.errors)
     if dry_run or (report.errors and not skip_invalid):
         return report
+    when = now or datetime.now(UTC)
     files = getattr(result, "media", None) or {}
     if files and media is None:
         report.notices.append(f"{len(files)} media files are not kept (no media store).")
     elif files and media is not None:
         from ..media import store_media
 
-        when = now or datetime.now(UTC)
         for item in files.values():
             store_media(session, media, item.data, when, name=item.name)
     if bank is None:
@@ -212,6 +216,20 @@ def import_drafts(
         session.flush()
     apply(session, the_plan, bank=bank, skip_invalid=skip_invalid)
     report.written = True
+    history = getattr(result, "history", None) or {}
+    if history_for is not None and history:
+        from ..scheduling.history import import_review_history
+
+        done = import_review_history(session, history_for, bank.id, history, when)
+        report.reviews_imported = done.reviews
+        report.notices.append(
+            f"{done.reviews} past reviews of {done.cards} cards are now in your reviews"
+            + (
+                f"; {done.kept} cards you already review were left as they are."
+                if done.kept
+                else "."
+            )
+        )
     return report
 
 

@@ -371,3 +371,28 @@ def test_cli_imports_a_package_with_its_media_and_exports_it_again(app, packages
     assert "Exported 5 questions (apkg)" in exported.output
     back = apkg.read(out.read_bytes(), "out.apkg")
     assert len(back.drafts) == 5 and set(back.media) == set(stored)
+
+
+def test_cli_brings_the_review_history_into_a_students_reviews(app, packages, tmp_path, student):
+    import json
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import Question, ReviewCard, ReviewLog
+
+    path = tmp_path / "deck.apkg"
+    path.write_bytes(packages["legacy2"])
+    done = _cli(
+        app, "import-questions", path, "--bank", "Mine", "--json", "--history-for", student.email
+    )
+    assert done.exit_code == 0, done.output
+    assert json.loads(done.stdout)["created"] == 5
+    card = db.session.scalar(select(ReviewCard).where(ReviewCard.user_id == student.id))
+    assert card.question.external_id == f"anki-{packages['ids']['basic']}"
+    assert card.reps == 1 and card.last_review is not None
+    log = db.session.scalar(select(ReviewLog))
+    assert (log.rating, log.was_new) == (3, True)
+    assert db.session.query(Question).count() == 5
+    unknown = _cli(app, "import-questions", path, "--bank", "Mine", "--history-for", "x@y.z")
+    assert unknown.exit_code == 1 and "no user" in unknown.output

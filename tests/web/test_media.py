@@ -55,3 +55,59 @@ def test_a_question_shows_its_image_from_the_media_route(app, student_client):
     )
     page = student_client.get(f"/banks/{bank.id}/questions/{question.id}").get_data(as_text=True)
     assert f'<img src="/media/{media.sha256}" alt="map">' in page
+
+
+def _new_flashcard(client, bank, upload, action="save"):
+    data = {"prompt": "Which country?", "back": "France", "difficulty": "2", "action": action}
+    if upload is not None:
+        data["attachment"] = upload
+    return client.post(
+        f"/banks/{bank.id}/questions/new?type=flashcard",
+        data=data,
+        content_type="multipart/form-data",
+    )
+
+
+def test_an_author_attaches_an_image_to_a_question(app, teacher_client, teacher, tmp_path):
+    import hashlib
+    import io
+
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.models import MediaFile, Question
+
+    bank = make_bank("Maps", owner_id=teacher.id)
+    sha = hashlib.sha256(PNG_BYTES).hexdigest()
+    preview = _new_flashcard(teacher_client, bank, (io.BytesIO(PNG_BYTES), "map.png"), "preview")
+    page = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and f'<img src="/media/{sha}" alt="map">' in page
+    assert f"![map](media:{sha}.png)" in page  # kept in the prompt for the save that follows
+    assert db.session.scalars(select(Question)).all() == []
+    response = _new_flashcard(teacher_client, bank, (io.BytesIO(PNG_BYTES), "map.png"))
+    assert response.status_code == 302
+    question = db.session.scalars(select(Question)).one()
+    assert question.content["prompt"] == f"Which country?\n\n![map](media:{sha}.png)"
+    assert db.session.get(MediaFile, sha).mime_type == "image/png"
+    assert teacher_client.get(f"/media/{sha}").data == PNG_BYTES
+
+
+@pytest.mark.parametrize(
+    "data", [b"<svg xmlns='http://www.w3.org/2000/svg'/>", b"", PNG_BYTES + bytes(2048)]
+)
+def test_a_bad_attachment_is_refused_and_nothing_is_written(app, teacher_client, teacher, data):
+    import io
+
+    from sqlalchemy import func, select
+
+    from app.extensions import db
+    from app.models import MediaFile, Question
+
+    app.config["MEDIA_MAX_BYTES"] = 1024
+    bank = make_bank("Maps", owner_id=teacher.id)
+    response = _new_flashcard(teacher_client, bank, (io.BytesIO(data), "photo.png"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert "is empty" in page or "not a PNG" in page or "is over" in page
+    assert db.session.scalar(select(func.count()).select_from(Question)) == 0
+    assert db.session.scalar(select(func.count()).select_from(MediaFile)) == 0

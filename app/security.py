@@ -34,7 +34,9 @@ def register_security_headers(app: Flask) -> None:
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
         # Media files are named by their content's hash: the same URL never changes.
-        cacheable = request.endpoint in ("static", "core.media")
+        cacheable = request.endpoint == "static" or (
+            request.endpoint == "core.media" and response.status_code == 200
+        )
         if not cacheable and getattr(current_user, "is_authenticated", False):
             # Pages for a signed-in user show their data: no browser or proxy may keep them.
             response.headers["Cache-Control"] = "no-store"

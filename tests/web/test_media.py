@@ -37,7 +37,9 @@ def test_a_file_missing_from_the_store_is_not_found(app, student_client, tmp_pat
     media = make_media(PNG_BYTES)
     path = tmp_path / "media" / media.sha256[:2] / media.sha256
     path.unlink()
-    assert student_client.get(f"/media/{media.sha256}").status_code == 404
+    response = student_client.get(f"/media/{media.sha256}")
+    assert response.status_code == 404
+    assert response.headers["Cache-Control"] == "no-store"
 
 
 def test_signed_out_visitors_get_nothing(app, client):

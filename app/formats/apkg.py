@@ -114,6 +114,8 @@ class AnkiReadResult(ReadResult):
     media: dict[str, MediaItem] = field(default_factory=dict)  # by sha256
     tags: dict[str, tuple[str, ...]] = field(default_factory=dict)
     history: dict[str, list[ReviewEntry]] = field(default_factory=dict)
+    # Media left out (missing, too large, another type): said, but no question is skipped.
+    warnings: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -729,16 +731,16 @@ class _Reader:
         entry = self.media_names.get(name)
         found = None
         if entry is None or entry not in self.package.entries:
-            self.result.notices.append(f"{self.where}: {name!r} is used but not in the package.")
+            self.result.warnings.append(f"{self.where}: {name!r} is used but not in the package.")
         else:
             try:
                 data = self.package.read(entry, self.max_media_bytes, zstd=None)
             except FormatError as exc:
-                self.result.notices.append(f"{self.where}: {name!r} is left out: {exc.message}")
+                self.result.warnings.append(f"{self.where}: {name!r} is left out: {exc.message}")
                 data = None
             mime = sniff_type(data) if data else None
             if data and mime is None:
-                self.result.notices.append(
+                self.result.warnings.append(
                     f"{self.where}: {name!r} is left out: only PNG, JPEG, GIF and WebP "
                     "images and MP3, OGG, WAV and M4A audio are kept."
                 )

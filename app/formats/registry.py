@@ -188,7 +188,7 @@ def import_drafts(
     drafts = with_topic(result.drafts, topic)
     the_plan = plan(session, bank, drafts)
     report = ImportReport(bank=bank.title if bank else name, format=result.format, plan=the_plan)
-    report.notices = list(result.notices)
+    report.notices = list(result.notices) + list(getattr(result, "warnings", []))
     for entry in the_plan.invalid:
         report.errors.append({"line": entry.location.line, "message": entry.describe()})
     for entry in the_plan.entries:

@@ -135,7 +135,8 @@ def test_reads_notes_decks_tags_cloze_and_media_in_every_layout(packages, layout
     # Only checked image and audio types come along; the SVG is left out with a notice.
     assert set(result.media) == {png_sha, mp3_sha}
     assert result.media[png_sha].mime_type == "image/png" and result.media[png_sha].data == PNG
-    assert any("logo.svg" in notice for notice in result.notices)
+    assert any("logo.svg" in warning for warning in result.warnings)
+    assert result.notices == []
 
 
 @pytest.mark.parametrize("layout", ["current", "legacy2"])
@@ -154,7 +155,7 @@ def test_registry_detects_and_reads_packages(packages):
     assert result.format == "apkg" and len(result.drafts) == 5
     too_small = read_file(packages["current"], "deck.apkg", max_media_bytes=10)
     assert too_small.media == {}
-    assert any("map of france.png" in n for n in too_small.notices)
+    assert any("map of france.png" in n for n in too_small.warnings)
 
 
 # The writer, checked by the official library
@@ -356,6 +357,8 @@ def test_cli_imports_a_package_with_its_media_and_exports_it_again(app, packages
     assert done.exit_code == 0, done.output
     assert (report["format"], report["created"], report["errors"]) == ("apkg", 5, [])
     assert report["by_type"] == {"flashcard": 4, "cloze": 1}
+    assert report["skipped"] == 0  # the SVG left out is said, but skips no question
+    assert "logo.svg" in _cli(app, "import-questions", path, "--bank", "Anki", "--dry-run").output
     stored = {m.sha256: m.mime_type for m in db.session.scalars(select(MediaFile))}
     png_sha = hashlib.sha256(PNG).hexdigest()
     assert stored == {png_sha: "image/png", hashlib.sha256(MP3).hexdigest(): "audio/mpeg"}

@@ -626,7 +626,8 @@ class _Reader:
         location: Location,
         note_cards: list[tuple[int, int, int]],
     ) -> list[tuple[QuestionDraft, set[int]]]:
-        explanation = named.pop("Explanation", None) if "Explanation" in named else None
+        # The app's own notes carry the explanation in a field of its own (see `write`).
+        explanation = named.pop("Explanation", None)
         ordinals = sorted({ordinal for _, _, ordinal in note_cards}) or [0]
         drafts = []
         for ordinal in ordinals:

@@ -60,6 +60,9 @@ class Config:
         # Study days roll over at this hour in the student's time zone, as in Anki.
         self.STUDY_DAY_STARTS_AT_HOUR = int(env.get("STUDY_DAY_STARTS_AT_HOUR", 4))
         self.SEED_DATA_DIR = env.get("SEED_DATA_DIR")  # None: seed_data/ beside app/
+        # Imported and attached images and audio, by content hash; None: instance/media.
+        self.MEDIA_ROOT = env.get("MEDIA_ROOT") or None
+        self.MEDIA_MAX_BYTES = int(env.get("MEDIA_MAX_BYTES", 5 * 1024 * 1024))
         # Background jobs: on RQ when a Redis URL is given, else in a thread of the server.
         self.JOB_QUEUE_URL = env.get("JOB_QUEUE_URL") or env.get("REDIS_URL") or None
         self.JOB_QUEUE_NAME = env.get("JOB_QUEUE_NAME", "recall")

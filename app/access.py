@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from .extensions import db
 from .models import (
+    MediaFile,
     Question,
     QuestionBank,
     ReviewCard,
@@ -118,6 +119,12 @@ def enrolled(user: Any, school_class: SchoolClass) -> bool:
         m.user_id == user.id and m.role == "student" and m.removed_at is None
         for m in school_class.members
     )
+
+
+def may_view_media(user: Any, media: MediaFile) -> bool:
+    """Every signed-in user may see a stored image or sound: each is named by the hash of
+    its bytes, reached from a question's text, and shared by every question that uses it."""
+    return is_signed_in(user)
 
 
 def may_view_class(user: Any, school_class: SchoolClass) -> bool:
@@ -266,6 +273,15 @@ def document_or_404(slug: str) -> SourceDocument:
     if document is None or not is_signed_in(current_user):
         abort(404)
     return document
+
+
+def media_or_404(sha256: str) -> MediaFile:
+    from .media import find_media
+
+    media = find_media(db.session, sha256)
+    if media is None or not may_view_media(current_user, media):
+        abort(404)
+    return media
 
 
 # Templates ask the same predicates: {% if may_edit_bank(current_user, bank) %}.

@@ -84,7 +84,7 @@ def create_user_command(email: str, role: str, display_name: str | None, passwor
     click.echo(f"Created {user.role} {user.email}.")
 
 
-FORMAT_NAMES = ("gift", "aiken", "moodlexml", "csv", "json")
+FORMAT_NAMES = ("gift", "aiken", "moodlexml", "csv", "apkg", "json")
 
 
 @click.command("import-questions")
@@ -108,6 +108,12 @@ FORMAT_NAMES = ("gift", "aiken", "moodlexml", "csv", "json")
 @click.option("--json", "as_json", is_flag=True, help="Print one JSON object with the counts.")
 @click.option("--term-separator", default=None, help="CSV flashcards: between term and definition.")
 @click.option("--card-separator", default=None, help="CSV flashcards: between cards.")
+@click.option(
+    "--history-for",
+    "history_email",
+    default=None,
+    help="Anki: bring the cards' review history into this user's reviews (an email).",
+)
 @with_appcontext
 def import_questions_command(
     path: Path,
@@ -119,10 +125,13 @@ def import_questions_command(
     as_json: bool,
     term_separator: str | None,
     card_separator: str | None,
+    history_email: str | None,
 ) -> None:
-    """Import questions from a GIFT, Aiken, Moodle XML, CSV or JSON file into a bank."""
+    """Import questions from a GIFT, Aiken, Moodle XML, CSV, Anki or JSON file into a bank."""
     import json
 
+    from .clock import now
+    from .core.views import media_store
     from .errors import DomainError
     from .formats.registry import import_drafts, read_file
 
@@ -137,10 +146,31 @@ def import_questions_command(
         options["card_separator"] = card_separator
     if options and fmt not in ("auto", "csv"):
         raise click.ClickException("--term-separator and --card-separator apply to CSV only.")
+    history_for = None
+    if history_email is not None:
+        from sqlalchemy import select
+
+        from .models import User, normalize_email
+
+        user = db.session.scalar(select(User).where(User.email == normalize_email(history_email)))
+        if user is None:
+            raise click.ClickException(f"There is no user with the email {history_email!r}.")
+        history_for = user.id
     try:
-        result = read_file(data, path.name, "csv" if options else fmt, **options)
+        store = media_store()
+        result = read_file(
+            data, path.name, "csv" if options else fmt, max_media_bytes=store.max_bytes, **options
+        )
         report = import_drafts(
-            db.session, bank_name, result, topic=topic, dry_run=dry_run, skip_invalid=skip_invalid
+            db.session,
+            bank_name,
+            result,
+            topic=topic,
+            dry_run=dry_run,
+            skip_invalid=skip_invalid,
+            media=store,
+            now=now(),
+            history_for=history_for,
         )
     except DomainError as exc:
         db.session.rollback()
@@ -197,16 +227,19 @@ def import_questions_command(
 @with_appcontext
 def export_questions_command(bank_name: str, fmt: str, output: Path | None) -> None:
     """Export a bank's questions; questions the format cannot hold are listed, not dropped."""
+    from .core.views import media_store
     from .errors import DomainError
     from .formats.registry import export_bank
 
     try:
-        result = export_bank(db.session, bank_name, fmt)
+        result = export_bank(db.session, bank_name, fmt, media=media_store())
     except DomainError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
         db.session.rollback()
-    if output is None:
+    if output is None and fmt == "apkg":
+        click.get_binary_stream("stdout").write(result.data)
+    elif output is None:
         click.echo(result.data.decode("utf-8"), nl=False)
     else:
         try:

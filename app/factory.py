@@ -104,5 +104,8 @@ def _finish_config(app: Flask) -> None:
             key_file.chmod(0o600)
         app.config["SECRET_KEY"] = key_file.read_text().strip()
     app.config.setdefault("SEED_DATA_DIR", None)
+    if not app.config.get("MEDIA_ROOT"):
+        app.config["MEDIA_ROOT"] = str(Path(app.instance_path) / "media")
+    app.config.setdefault("MEDIA_MAX_BYTES", 5 * 1024 * 1024)
     if not app.config["SEED_DATA_DIR"]:
         app.config["SEED_DATA_DIR"] = str(Path(app.root_path).parent / "seed_data")

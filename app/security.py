@@ -12,6 +12,7 @@ CONTENT_SECURITY_POLICY = "; ".join(
         "script-src 'self'",
         "style-src 'self'",
         "img-src 'self' data:",
+        "media-src 'self'",
         "font-src 'self'",
         "connect-src 'self'",
         "object-src 'none'",
@@ -32,7 +33,11 @@ def register_security_headers(app: Flask) -> None:
         response.headers.setdefault(
             "Permissions-Policy", "camera=(), microphone=(), geolocation=()"
         )
-        if request.endpoint != "static" and getattr(current_user, "is_authenticated", False):
+        # Media files are named by their content's hash: the same URL never changes.
+        cacheable = request.endpoint == "static" or (
+            request.endpoint == "core.media" and response.status_code == 200
+        )
+        if not cacheable and getattr(current_user, "is_authenticated", False):
             # Pages for a signed-in user show their data: no browser or proxy may keep them.
             response.headers["Cache-Control"] = "no-store"
             response.vary.add("Cookie")

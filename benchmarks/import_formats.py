@@ -1,11 +1,12 @@
 """Import benchmark: a generated 10,000-question file per format, read, planned, applied.
 
-For each format (GIFT, Aiken, Moodle XML, CSV, JSON) the script writes a file of N questions
-with the app's own writer (a mix of every type the format holds; Aiken: multiple choice),
+For each format (GIFT, Aiken, Moodle XML, CSV, JSON, Anki .apkg) the script writes a file of
+N questions with the app's own writer (a mix of every type the format holds; Aiken: multiple
+choice; .apkg: flashcards and cloze),
 then times reading it, planning and applying it into an empty bank and committing, and
 prints questions per second and the peak memory of the import (tracemalloc, in a second
 run so it does not slow the timed one). Targets: >= 2,000 questions/s for GIFT, Aiken,
-CSV and JSON, >= 500 for Moodle XML, peak under 300 MB.
+CSV and JSON, >= 500 for Moodle XML and .apkg, peak under 300 MB.
 
     python -m benchmarks.import_formats [--count 10000] [--database URL]
 
@@ -26,7 +27,14 @@ from pathlib import Path
 
 from benchmarks.bench_app import bench_app, sqlalchemy_url
 
-TARGETS = {"gift": 2000, "aiken": 2000, "csv": 2000, "json": 2000, "moodlexml": 500}
+TARGETS = {
+    "gift": 2000,
+    "aiken": 2000,
+    "csv": 2000,
+    "json": 2000,
+    "moodlexml": 500,
+    "apkg": 500,
+}
 KINDS = {
     "gift": ("multiple_choice", "multiple_response", "true_false", "short_answer", "numerical",
              "matching", "essay"),
@@ -37,6 +45,7 @@ KINDS = {
             "matching", "ordering", "essay", "cloze"),
     "json": ("flashcard", "multiple_choice", "multiple_response", "true_false", "short_answer",
              "numerical", "matching", "ordering", "essay", "cloze"),
+    "apkg": ("flashcard", "cloze"),
 }  # fmt: skip
 
 

@@ -44,6 +44,7 @@ def app_config(tmp_path) -> dict:
         "SECRET_KEY": "test",
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_STORAGE_URI": "memory://",
+        "MEDIA_ROOT": str(tmp_path / "media"),
     }
 
 

@@ -9,12 +9,22 @@ from __future__ import annotations
 
 import copy
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Question, QuestionBank, ReviewCard, ReviewLog, SourceDocument, Topic
+from app.media import MediaStore, store_media
+from app.models import (
+    MediaFile,
+    Question,
+    QuestionBank,
+    ReviewCard,
+    ReviewLog,
+    SourceDocument,
+    Topic,
+)
 from tests.samples import SAMPLES
 
 # The password of every user the `make_user` fixture creates.
@@ -198,3 +208,22 @@ def make_document(
     db.session.add(document)
     _done(commit)
     return document
+
+
+# -- media -------------------------------------------------------------------------------------
+
+# The smallest files of each accepted kind that their magic numbers recognise.
+PNG_BYTES = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(32))
+MP3_BYTES = b"ID3\x03\x00\x00\x00\x00\x00\x00" + bytes(64)
+
+
+def make_media(data: bytes = PNG_BYTES, *, commit: bool = True) -> MediaFile:
+    """A stored media file, kept in the test app's MEDIA_ROOT."""
+    from flask import current_app
+
+    store = MediaStore(
+        Path(current_app.config["MEDIA_ROOT"]), current_app.config["MEDIA_MAX_BYTES"]
+    )
+    media = store_media(db.session, store, data, CLOCK_START)
+    _done(commit)
+    return media

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+from pathlib import Path
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
@@ -10,8 +11,13 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..access import author_or_403, editable_bank_or_403, question_in_bank_or_404
+from ..clock import now
+from ..core.views import media_store
+from ..errors import Invalid
 from ..extensions import db
 from ..formats import ensure_topic, update_question_content
+from ..inputs import accepts_files
+from ..media import check_media, reference, store_media
 from ..models import Question, QuestionBank, SourceDocument
 from ..questions import QUESTION_TYPES, ValidationError, grade, present, validate_content
 from ..web import render_form
@@ -44,6 +50,7 @@ def new_bank():
 
 
 @bp.route("/<int:bank_id>/questions/new", methods=["GET", "POST"])
+@accepts_files
 @login_required
 def new_question(bank_id: int):
     bank = editable_bank_or_403(bank_id)
@@ -57,6 +64,7 @@ def new_question(bank_id: int):
 
 
 @bp.route("/<int:bank_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
+@accepts_files
 @login_required
 def edit_question(bank_id: int, question_id: int):
     bank = editable_bank_or_403(bank_id)
@@ -85,11 +93,17 @@ def _author(bank: QuestionBank, kind: str, form: QuestionForm, question: Questio
     status = 200
     if request.method == "POST":
         content = _checked_content(kind, form)
-        if content is None:
+        attachment = _checked_attachment(form)
+        if content is None or attachment is False:
             status = 422
         elif request.form.get("action") == "preview":
+            if attachment:
+                content = _attach(kind, content, form, *attachment)
+                db.session.commit()  # the file only: the preview itself saves nothing
             preview = _preview(kind, content, form)
         else:
+            if attachment:
+                content = _attach(kind, content, form, *attachment)
             question = _save(bank, kind, form, content, question)
             db.session.commit()
             flash("Question saved.", "success")
@@ -107,6 +121,33 @@ def _author(bank: QuestionBank, kind: str, form: QuestionForm, question: Questio
         ),
         status,
     )
+
+
+def _checked_attachment(form: QuestionForm) -> tuple[bytes, str] | None | bool:
+    """The uploaded file's bytes and name; None without one, False (error shown) if bad."""
+    upload = form.attachment.data
+    name = str(getattr(upload, "filename", "") or "")
+    if not name:
+        return None
+    limit = media_store().max_bytes
+    data = upload.read(limit + 1)
+    try:
+        check_media(data, limit, name=Path(name).name)
+    except Invalid as exc:
+        form.attachment.errors = [exc.message]
+        return False
+    return data, name
+
+
+def _attach(
+    kind: str, content: dict[str, Any], form: QuestionForm, data: bytes, name: str
+) -> dict[str, Any]:
+    """Keep the file and refer to it at the end of the prompt (in the form too, so the
+    page shown next carries it without a second upload)."""
+    media = store_media(db.session, media_store(), data, now(), name=Path(name).name)
+    ref = reference(media.sha256, media.mime_type, Path(name).stem)
+    form.prompt.data = f"{(form.prompt.data or '').rstrip()}\n\n{ref}".strip()
+    return validate_content(kind, {**content, "prompt": form.prompt.data})
 
 
 def _preview(kind: str, content: dict[str, Any], form: QuestionForm) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import (
     BooleanField,
@@ -116,6 +117,11 @@ class QuestionForm(FlaskForm):
     kind: ClassVar[str] = ""
 
     prompt = TextAreaField("Prompt", description="Markdown.")
+    attachment = FileField(
+        "Image or sound",
+        description="Optional: a PNG, JPEG, GIF or WebP image, or MP3, OGG, WAV or M4A audio "
+        "(at most 5 MB), added at the end of the prompt when you preview or save.",
+    )
     explanation = TextAreaField(
         "Explanation", description="Markdown: why the answer is right, naming the source."
     )

@@ -2,16 +2,27 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, jsonify, render_template, request, url_for
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    render_template,
+    request,
+    url_for,
+)
 from flask_login import current_user
 from sqlalchemy import text
 
-from ..access import has_role, is_admin
+from ..access import has_role, is_admin, media_or_404
 from ..classes.roster import joined_classes_query, taught_classes_query
 from ..clock import now
 from ..extensions import db
+from ..media import MediaStore, load_media
 from ..models import Role
 from ..scheduling import queue_counts
 
@@ -116,6 +127,27 @@ def _study_steps() -> list[tuple[str, str, str]]:
     if counts.new:
         parts.append(f"{counts.new} new card{'s' if counts.new != 1 else ''}")
     return [("Study now", " and ".join(parts) + " today.", url_for("study.queue"))]
+
+
+def media_store() -> MediaStore:
+    """The media store the settings name (MEDIA_ROOT, MEDIA_MAX_BYTES)."""
+    return MediaStore(
+        Path(current_app.config["MEDIA_ROOT"]), int(current_app.config["MEDIA_MAX_BYTES"])
+    )
+
+
+@bp.get("/media/<sha256>")
+def media(sha256: str):
+    """A stored image or sound, with its checked type; never sniffed, cached for a year."""
+    found = media_or_404(sha256)
+    data = load_media(media_store(), found.sha256)
+    if data is None:
+        abort(404)
+    response = Response(data, mimetype=found.mime_type)
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Cache-Control"] = "private, max-age=31536000, immutable"
+    response.headers["Content-Disposition"] = "inline"
+    return response
 
 
 @bp.get("/healthz")

@@ -9,15 +9,19 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime
 from types import ModuleType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
-from . import aiken, csvfile, gift, jsonfile, moodlexml
+from . import aiken, apkg, csvfile, gift, jsonfile, moodlexml
 from .common import ReadResult, WriteResult
 from .pipeline import Action, Citation, FormatError, Location, Plan, QuestionDraft, apply, plan
+
+if TYPE_CHECKING:
+    from ..media import MediaStore
 
 MAX_BANK_TITLE_CHARS = 200  # question_banks.title
 FORMATS: dict[str, ModuleType] = {
@@ -26,12 +30,20 @@ FORMATS: dict[str, ModuleType] = {
     "moodlexml": moodlexml,
     "csv": csvfile,
     "json": jsonfile,
+    "apkg": apkg,
+}
+# The options each reader takes besides the data and the file's name.
+READER_OPTIONS = {
+    "csv": {"term_separator", "card_separator"},
+    "apkg": {"max_media_bytes"},
 }
 
 
 def detect(data: bytes, file_name: str | None = None) -> str:
     """The format of a file, from its name and first bytes."""
     name = (file_name or "").lower()
+    if name.endswith(apkg.SUFFIXES) or data.startswith(b"PK\x03\x04"):
+        return "apkg"
     head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
     if name.endswith(".xml") or head.startswith(b"<"):
         return "moodlexml"
@@ -71,8 +83,9 @@ def read_file(
     if fmt not in FORMATS:
         raise FormatError(f"unknown format {fmt!r} (expected one of: {', '.join(FORMATS)}).")
     reader: Callable[..., ReadResult] = FORMATS[fmt].read
+    options = {k: v for k, v in options.items() if k in READER_OPTIONS.get(fmt, ())}
     try:
-        return reader(data, file_name, **options) if fmt == "csv" else reader(data, file_name)
+        return reader(data, file_name, **options)
     except FormatError as exc:
         return ReadResult(fmt, drafts=[exc])
     except RecursionError:
@@ -109,6 +122,7 @@ class ImportReport:
     notices: list[str] = field(default_factory=list)
     written: bool = False
     plan: Plan | None = None
+    reviews_imported: int = 0  # past answers brought into the importing student's reviews
 
     def as_json(self) -> dict[str, Any]:
         return {
@@ -157,9 +171,17 @@ def import_drafts(
     topic: str | None = None,
     dry_run: bool = False,
     skip_invalid: bool = False,
+    media: MediaStore | None = None,
+    now: datetime | None = None,
+    history_for: int | None = None,
 ) -> ImportReport:
     """Plan the drafts into the bank named `bank_name` and, unless a dry run or refused, write
-    them (flush, never commit). With errors nothing is written unless `skip_invalid`."""
+    them (flush, never commit). With errors nothing is written unless `skip_invalid`.
+
+    The images and sounds a result carries (an Anki package's) are kept in `media` when the
+    questions are written; without a store they are reported as not kept. With `history_for`
+    (a user id), the review history a result carries (an Anki package's) becomes that user's
+    review cards and logs, FSRS state recomputed (app.scheduling.history)."""
     from ..models import QuestionBank
 
     name = bank_name.strip()
@@ -173,7 +195,7 @@ def import_drafts(
     drafts = with_topic(result.drafts, topic)
     the_plan = plan(session, bank, drafts)
     report = ImportReport(bank=bank.title if bank else name, format=result.format, plan=the_plan)
-    report.notices = list(result.notices)
+    report.notices = list(result.notices) + list(getattr(result, "warnings", []))
     for entry in the_plan.invalid:
         report.errors.append({"line": entry.location.line, "message": entry.describe()})
     for entry in the_plan.entries:
@@ -186,12 +208,35 @@ def import_drafts(
         report.skipped += len(report.errors)
     if dry_run or (report.errors and not skip_invalid):
         return report
+    when = now or datetime.now(UTC)
+    files = getattr(result, "media", None) or {}
+    if files and media is None:
+        report.notices.append(f"{len(files)} media files are not kept (no media store).")
+    elif files and media is not None:
+        from ..media import store_media
+
+        for item in files.values():
+            store_media(session, media, item.data, when, name=item.name)
     if bank is None:
         bank = QuestionBank(title=name, description="")
         session.add(bank)
         session.flush()
     apply(session, the_plan, bank=bank, skip_invalid=skip_invalid)
     report.written = True
+    history = getattr(result, "history", None) or {}
+    if history_for is not None and history:
+        from ..scheduling.history import import_review_history
+
+        done = import_review_history(session, history_for, bank.id, history, when)
+        report.reviews_imported = done.reviews
+        report.notices.append(
+            f"{done.reviews} past reviews of {done.cards} cards are now in your reviews"
+            + (
+                f"; {done.kept} cards you already review were left as they are."
+                if done.kept
+                else "."
+            )
+        )
     return report
 
 
@@ -226,7 +271,10 @@ def bank_drafts(session: Session, bank) -> list[QuestionDraft]:
     return drafts
 
 
-def export_bank(session: Session, bank_name: str, fmt: str) -> WriteResult:
+def export_bank(
+    session: Session, bank_name: str, fmt: str, *, media: MediaStore | None = None
+) -> WriteResult:
+    """A bank's questions in `fmt`; an Anki package takes its images and sounds from `media`."""
     from ..errors import NotFound
 
     if fmt not in FORMATS:
@@ -234,4 +282,10 @@ def export_bank(session: Session, bank_name: str, fmt: str) -> WriteResult:
     bank = find_bank(session, bank_name.strip())
     if bank is None:
         raise NotFound(f"There is no bank named {bank_name!r}.")
-    return FORMATS[fmt].write(bank_drafts(session, bank))
+    drafts = bank_drafts(session, bank)
+    if fmt == "apkg":
+        from ..media import load_media
+
+        loader = (lambda sha256: load_media(media, sha256)) if media is not None else None
+        return apkg.write(drafts, media=loader)
+    return FORMATS[fmt].write(drafts)

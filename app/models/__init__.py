@@ -3,6 +3,7 @@
 from .banks import QuestionBank, Topic
 from .classes import ClassBank, ClassMember, SchoolClass
 from .jobs import Job
+from .media import MediaFile
 from .practice import PracticeItem, PracticeSession
 from .questions import Question
 from .reviews import ExamDate, ReviewCard, ReviewLog, StudyAction, StudySettings
@@ -18,6 +19,7 @@ __all__ = [
     "SchoolClass",
     "ExamDate",
     "Job",
+    "MediaFile",
     "PracticeItem",
     "PracticeSession",
     "ReviewCard",

@@ -34,6 +34,7 @@ from .fsrs_cards import (
     scheduler_for,
     to_fsrs_card,
 )
+from .history import HistoryImport, import_review_history
 from .optimizer import (
     MIN_REVIEWS_TO_OPTIMIZE,
     NotEnoughReviews,
@@ -78,6 +79,8 @@ from .settings import (
 )
 
 __all__ = [
+    "HistoryImport",
+    "import_review_history",
     "DEFAULTS",
     "LEARN_AHEAD",
     "NEW_CARD_ORDERS",

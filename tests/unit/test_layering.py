@@ -18,6 +18,7 @@ DOMAIN_PACKAGES = [
     "app.formats",
     "app.drafting",
     "app.curation",
+    "app.media",
 ]
 WEB_MODULES = ("flask", "flask_wtf", "flask_login", "flask_sqlalchemy")
 

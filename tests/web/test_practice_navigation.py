@@ -60,7 +60,7 @@ def test_back_skip_flag_and_the_question_map(student_client, bank):
     url = f"/practice/{practice.id}"
     page = student_client.get(f"{url}/1").get_data(as_text=True)
     assert map_states(page) == {1: "not answered", 2: "not answered", 3: "not answered"}
-    assert re.search(r'href="/practice/\d+/1"\s+data-map-state="[^"]+" aria-current="page"', page)
+    assert re.search(r'href="/practice/\d+/1"[^>]*aria-current="page"', page)
     assert f'href="{url}/2">Skip</a>' in page and "← Back" not in page
     assert f'href="{url}/finish"' in page
 

@@ -280,8 +280,16 @@ def answer_item(
     """Grade and store an answer once, from the item's snapshot; a resubmit changes nothing."""
     item = load_item(session, user_id, session_id, position)
     practice = item.session
-    if item.answered_at is None and practice.finished_at is not None:
-        raise PracticeError(FINISHED_MESSAGE)
+    if item.answered_at is None:
+        # The session's row is locked first, as finishing locks it: an answer arriving while
+        # the student finishes early is either counted in the score or refused, never lost.
+        finished_at = session.scalar(
+            select(PracticeSession.finished_at)
+            .where(PracticeSession.id == practice.id)
+            .with_for_update()
+        )
+        if finished_at is not None:
+            raise PracticeError(FINISHED_MESSAGE)
     outcome = attempt.answer(session, item, response, now)
     if outcome.newly_answered:
         finished = attempt.finish_if_done(session, practice, PracticeItem.session_id, now)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ..errors import NotFound
 from ..models import PracticeItem, PracticeSession, Question, QuestionBank, Topic
 from ..models.banks import topic_subtree
-from ..questions import QUESTION_TYPES
+from ..questions import QUESTION_TYPES, grade
 from ..scheduling import add_to_reviews
 from . import items as attempt
 from .errors import AttemptError, ItemNotFound
@@ -402,8 +402,20 @@ def add_missed_to_reviews(session: Session, user_id: int, session_id: int, now: 
 
 
 def session_review(session: Session, user_id: int, session_id: int) -> list[attempt.ReviewedItem]:
-    """Every item of the session with its prompt, grade and the student's answer in words."""
-    return attempt.review(load_session(session, user_id, session_id).items)
+    """Every item of the session with its prompt, grade and the student's answer in words.
+
+    A question left unanswered in a finished session shows its correct answer all the same.
+    """
+    practice = load_session(session, user_id, session_id)
+    reviewed = attempt.review(practice.items)
+    if practice.finished_at is None:
+        return reviewed
+    return [
+        replace(entry, result=grade(entry.kind, entry.item.content, {}))
+        if entry.item.answered_at is None
+        else entry
+        for entry in reviewed
+    ]
 
 
 def score_text(practice: PracticeSession) -> str:

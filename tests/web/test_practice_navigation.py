@@ -121,6 +121,8 @@ def test_finishing_with_unanswered_questions_asks_first_and_lists_them(student_c
     results = student_client.get(f"{url}/results").get_data(as_text=True)
     assert "1 / 3 · 33%" in results and results.count("Not answered") == 4
     assert "Retry the missed ones (2)" in results
+    # The questions left unanswered show their correct answer too.
+    assert results.count("Correct answer") == 3
 
     # A finished session takes no more answers or flags, and says so.
     refused = student_client.post(f"{url}/2", data={"answer": "true"}, follow_redirects=True)

@@ -168,7 +168,6 @@ def item(session_id: int, position: int):
         is_last=all(other.answered_at is not None for other in practice.items if other is not item),
         can_override=can_override(item) and grades_shown,
         question_map=question_map(practice),
-        flag_form=FlagForm(),
     )
 
 

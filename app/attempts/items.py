@@ -220,12 +220,18 @@ def rescore(session: Session, attempt: Any, attempt_column: InstrumentedAttribut
 
 
 def tally(session: Session, attempt_column: InstrumentedAttribute, attempt_id: int):
-    """(items, answered, mean fraction) of one attempt, read from the database."""
+    """(items, answered, mean fraction) of one attempt, read from the database.
+
+    An unanswered item counts as 0 in the mean: an attempt ended early scores what was answered
+    out of everything asked.
+    """
     model = attempt_column.class_
     return session.execute(
-        select(func.count(model.id), func.count(model.answered_at), func.avg(model.fraction)).where(
-            attempt_column == attempt_id
-        )
+        select(
+            func.count(model.id),
+            func.count(model.answered_at),
+            func.avg(func.coalesce(model.fraction, 0.0)),
+        ).where(attempt_column == attempt_id)
     ).one()
 
 

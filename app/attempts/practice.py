@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 from ..errors import NotFound
 from ..models import PracticeItem, PracticeSession, Question, QuestionBank, Topic
 from ..models.banks import topic_subtree
-from ..questions import QUESTION_TYPES
+from ..questions import QUESTION_TYPES, grade
 from ..scheduling import add_to_reviews
 from . import items as attempt
 from .errors import AttemptError, ItemNotFound
@@ -48,17 +48,21 @@ __all__ = [
     "SessionNotFound",
     "add_missed_to_reviews",
     "answer_item",
+    "finish_session",
+    "flag_item",
     "describe_criteria",
     "load_item",
     "load_session",
     "matching_question_ids",
     "next_unanswered",
     "override_answer",
+    "question_map",
     "retry_missed",
     "score_text",
     "session_history",
     "session_review",
     "start_session",
+    "unanswered_items",
 ]
 
 
@@ -73,6 +77,23 @@ class AnswerOutcome:
     # False when the item had been answered already: a resubmit or a double click.
     newly_answered: bool
     finished: bool
+
+
+@dataclass(frozen=True)
+class MapEntry:
+    """One question on the session's map: where it is and how the student left it."""
+
+    position: int
+    answered: bool
+    flagged: bool
+
+    @property
+    def state(self) -> str:
+        """In words, for the map and screen readers: "answered", "flagged", "not answered"."""
+        words = ["answered" if self.answered else "not answered"]
+        if self.flagged:
+            words.append("flagged")
+        return ", ".join(words)
 
 
 @dataclass(frozen=True)
@@ -236,7 +257,21 @@ def next_unanswered(practice: PracticeSession, after: int = 0) -> PracticeItem |
     return attempt.next_unanswered(practice.items, after)
 
 
+def unanswered_items(practice: PracticeSession) -> list[PracticeItem]:
+    return [item for item in practice.items if item.answered_at is None]
+
+
+def question_map(practice: PracticeSession) -> list[MapEntry]:
+    """Every question of the session in order, answered or not, flagged or not."""
+    return [
+        MapEntry(item.position, item.answered_at is not None, bool(item.flagged))
+        for item in practice.items
+    ]
+
+
 # -- answering ---------------------------------------------------------------------------------
+
+FINISHED_MESSAGE = "This session is finished: its questions can no longer be answered."
 
 
 def answer_item(
@@ -250,6 +285,16 @@ def answer_item(
     """Grade and store an answer once, from the item's snapshot; a resubmit changes nothing."""
     item = load_item(session, user_id, session_id, position)
     practice = item.session
+    if item.answered_at is None:
+        # The session's row is locked first, as finishing locks it: an answer arriving while
+        # the student finishes early is either counted in the score or refused, never lost.
+        finished_at = session.scalar(
+            select(PracticeSession.finished_at)
+            .where(PracticeSession.id == practice.id)
+            .with_for_update()
+        )
+        if finished_at is not None:
+            raise PracticeError(FINISHED_MESSAGE)
     outcome = attempt.answer(session, item, response, now)
     if outcome.newly_answered:
         finished = attempt.finish_if_done(session, practice, PracticeItem.session_id, now)
@@ -267,10 +312,37 @@ def override_answer(
     to override.
     """
     item = load_item(session, user_id, session_id, position)
+    if item.session.feedback == "end" and item.session.finished_at is None:
+        raise PracticeError("The grades are shown at the end: finish the session first.")
     changed = attempt.override(session, item, now)
     if changed:
         attempt.rescore(session, item.session, PracticeItem.session_id)
     return changed
+
+
+def flag_item(
+    session: Session, user_id: int, session_id: int, position: int, flagged: bool
+) -> PracticeItem:
+    """Flag a question to come back to (or take the flag off); the map shows it."""
+    item = load_item(session, user_id, session_id, position)
+    if item.session.finished_at is not None:
+        raise PracticeError("This session is finished: there is nothing to come back to.")
+    item.flagged = bool(flagged)
+    session.flush()
+    return item
+
+
+def finish_session(session: Session, user_id: int, session_id: int, now: datetime) -> bool:
+    """End the session now, the student having confirmed: unanswered questions score 0.
+
+    False when it was finished already (the last answer or an earlier click finished it).
+    """
+    practice = load_session(session, user_id, session_id)
+    session.execute(
+        select(PracticeSession.id).where(PracticeSession.id == practice.id).with_for_update()
+    )
+    _, _, mean = attempt.tally(session, PracticeItem.session_id, practice.id)
+    return attempt.finish(session, practice, float(mean or 0.0), now)
 
 
 # -- after the session -------------------------------------------------------------------------
@@ -343,8 +415,20 @@ def add_missed_to_reviews(session: Session, user_id: int, session_id: int, now: 
 
 
 def session_review(session: Session, user_id: int, session_id: int) -> list[attempt.ReviewedItem]:
-    """Every item of the session with its prompt, grade and the student's answer in words."""
-    return attempt.review(load_session(session, user_id, session_id).items)
+    """Every item of the session with its prompt, grade and the student's answer in words.
+
+    A question left unanswered in a finished session shows its correct answer all the same.
+    """
+    practice = load_session(session, user_id, session_id)
+    reviewed = attempt.review(practice.items)
+    if practice.finished_at is None:
+        return reviewed
+    return [
+        replace(entry, result=grade(entry.kind, entry.item.content, {}))
+        if entry.item.answered_at is None
+        else entry
+        for entry in reviewed
+    ]
 
 
 def score_text(practice: PracticeSession) -> str:

@@ -349,6 +349,17 @@ class TrueFalseForm(QuestionForm):
 class ShortAnswerForm(QuestionForm):
     kind = "short_answer"
     answers = FieldList(FormField(ShortAnswerRowForm), min_entries=4)
+    typo_credit = FloatField(
+        "Credit for a spelling slip (%)",
+        default=100,
+        validators=[
+            Optional(),
+            NumberRange(min=0, max=100, message="Give a credit between 0 and 100%%."),
+        ],
+        description="An answer one or two letters off an accepted one earns at most this "
+        "(100 means a slip costs nothing, 0 means it counts as wrong). "
+        "Numbers and answers of four characters or fewer must be exact.",
+    )
 
     def to_content(self) -> dict[str, Any]:
         content = super().to_content()
@@ -361,10 +372,12 @@ class ShortAnswerForm(QuestionForm):
             }
             for r in rows
         ]
+        content["typo_credit"] = _credit(self.typo_credit.data)
         return content
 
     def fill(self, content: dict[str, Any]) -> None:
         super().fill(content)
+        self.typo_credit.data = _percent(content.get("typo_credit", 1.0))
         answers = [
             {
                 "text": a["text"],

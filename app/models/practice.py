@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Float, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Float, ForeignKey, Index, Integer, String, UniqueConstraint, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
@@ -61,6 +61,8 @@ class PracticeItem(Base):
     overridden_from: Mapped[float | None] = mapped_column(Float)
     overridden_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     answered_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # Flagged by the student to come back to, shown on the question map.
+    flagged: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
     session: Mapped[PracticeSession] = relationship(back_populates="items")
     question: Mapped[Question] = relationship()

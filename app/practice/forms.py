@@ -69,3 +69,19 @@ class StartForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button whose target is in the URL: only the CSRF token is posted."""
+
+
+class FlagForm(FlaskForm):
+    """Flag a question for later ("1") or take the flag off ("0")."""
+
+    flagged = RadioField(
+        "Flag",
+        choices=[SelectChoice("1", "Flag for later"), SelectChoice("0", "Remove the flag")],
+        validators=[InputRequired(message="Choose to flag the question or not.")],
+        invalid_choice_message="Choose to flag the question or not.",
+    )
+
+    def problem(self) -> str:
+        if "csrf_token" in self.errors:
+            return "The form expired; press the button again."
+        return "Choose to flag the question or not."

@@ -14,8 +14,10 @@ from ..attempts import (
     presentation,
     read_response,
     stored_result,
+    your_answer,
 )
 from ..attempts.practice import (
+    FINISHED_MESSAGE,
     MAX_QUESTIONS,
     MIN_QUESTIONS,
     ItemNotFound,
@@ -23,21 +25,25 @@ from ..attempts.practice import (
     SessionNotFound,
     add_missed_to_reviews,
     answer_item,
+    finish_session,
+    flag_item,
     load_item,
     load_session,
     next_unanswered,
     override_answer,
+    question_map,
     retry_missed,
     score_text,
     session_history,
     session_review,
     start_session,
+    unanswered_items,
 )
 from ..extensions import db
 from ..models import PracticeItem, PracticeSession
 from ..questions import QUESTION_TYPES
 from ..web import refused, render_form, reported_on
-from .forms import ActionForm, StartForm
+from .forms import ActionForm, FlagForm, StartForm
 
 bp = Blueprint("practice", __name__, url_prefix="/practice", template_folder="templates")
 
@@ -57,7 +63,7 @@ def _item_or_404(session_id: int, position: int) -> PracticeItem:
 
 
 def _next_url(practice: PracticeSession, after: int = 0) -> str:
-    item = next_unanswered(practice, after)
+    item = None if practice.finished_at is not None else next_unanswered(practice, after)
     if item is None:
         return url_for("practice.results", session_id=practice.id)
     return url_for("practice.item", session_id=practice.id, position=item.position)
@@ -104,6 +110,16 @@ def resume(session_id: int):
     return redirect(_next_url(_session_or_404(session_id)))
 
 
+def _skip_url(practice: PracticeSession, item: PracticeItem) -> str:
+    """The next question still to answer after this one, else the page that ends the session."""
+    others = [other for other in unanswered_items(practice) if other is not item]
+    later = [other for other in others if other.position > item.position]
+    following = (later or others or [None])[0]
+    if following is None:
+        return url_for("practice.finish", session_id=practice.id)
+    return url_for("practice.item", session_id=practice.id, position=following.position)
+
+
 @bp.route("/<int:session_id>/<int:position>", methods=["GET", "POST"])
 @login_required
 def item(session_id: int, position: int):
@@ -112,6 +128,8 @@ def item(session_id: int, position: int):
     here = url_for("practice.item", session_id=session_id, position=position)
     reveal_response = None
     if request.method == "POST":
+        if item.answered_at is None and practice.finished_at is not None:
+            return refused(FINISHED_MESSAGE, here)
         problem = answer_problem(item.question_kind, item.content, request.form)
         if item.answered_at is None and problem:
             flash(problem, "error")
@@ -130,9 +148,9 @@ def item(session_id: int, position: int):
             if practice.feedback == "end":
                 return redirect(_next_url(practice, position))
             return redirect(here)
-    elif item.answered_at is not None and practice.feedback == "end":
-        # Grades wait for the results page.
-        return redirect(_next_url(practice, position))
+    # Grades wait for the end when the session says so; the answer itself is shown read-only.
+    grades_shown = practice.feedback == "now" or practice.finished_at is not None
+    answered = item.answered_at is not None
     return render_template(
         "practice/item.html",
         practice=practice,
@@ -140,13 +158,61 @@ def item(session_id: int, position: int):
         question=question,
         qtype=QUESTION_TYPES[item.question_kind],
         p=presentation(item),
-        result=stored_result(item),
+        result=stored_result(item) if grades_shown else None,
+        saved_answer=your_answer(item) if answered and not grades_shown else None,
         reveal_response=reveal_response,
         total=len(practice.items),
         answered=sum(1 for other in practice.items if other.answered_at is not None),
         next_url=_next_url(practice, position),
+        skip_url=_skip_url(practice, item),
         is_last=all(other.answered_at is not None for other in practice.items if other is not item),
-        can_override=can_override(item),
+        can_override=can_override(item) and grades_shown,
+        question_map=question_map(practice),
+    )
+
+
+@bp.post("/<int:session_id>/<int:position>/flag")
+@login_required
+def flag(session_id: int, position: int):
+    """Flag a question for later, or take the flag off; back to the same question."""
+    _item_or_404(session_id, position)
+    here = url_for("practice.item", session_id=session_id, position=position)
+    form = FlagForm()
+    if not form.validate_on_submit():
+        flash(form.problem(), "error")
+        return redirect(here)
+    try:
+        flag_item(db.session, current_user.id, session_id, position, form.flagged.data == "1")
+    except PracticeError as exc:
+        return refused(exc, here)
+    db.session.commit()
+    return redirect(here)
+
+
+@bp.route("/<int:session_id>/finish", methods=["GET", "POST"])
+@login_required
+def finish(session_id: int):
+    """End the session before every question is answered, once the student confirms."""
+    practice = _session_or_404(session_id)
+    results_url = url_for("practice.results", session_id=session_id)
+    if practice.finished_at is not None:
+        return redirect(results_url)
+    form = ActionForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            flash("The form expired; press the button again.", "error")
+            return redirect(url_for("practice.finish", session_id=session_id))
+        finish_session(db.session, current_user.id, session_id, clock.now())
+        db.session.commit()
+        return redirect(results_url)
+    waiting = unanswered_items(practice)
+    return render_template(
+        "practice/finish.html",
+        practice=practice,
+        unanswered=waiting,
+        flagged=[item for item in practice.items if item.flagged],
+        total=len(practice.items),
+        form=form,
     )
 
 
@@ -154,8 +220,11 @@ def item(session_id: int, position: int):
 @login_required
 def override(session_id: int, position: int):
     """ "I was right": full credit for an automatically graded answer; the override is logged."""
-    _item_or_404(session_id, position)
+    practice = _item_or_404(session_id, position).session
     here = url_for("practice.item", session_id=session_id, position=position)
+    if practice.feedback == "end":
+        # Grades of such a session are seen, and overridden, on its results page.
+        here = url_for("practice.results", session_id=session_id, _anchor=f"question-{position}")
     if not ActionForm().validate_on_submit():
         flash("The form expired; press the button again.", "error")
         return redirect(here)
@@ -184,6 +253,8 @@ def results(session_id: int):
         score=score_text(practice),
         missed=sum(1 for entry in reviewed if is_missed(entry.item)),
         form=ActionForm(),
+        may_override=practice.feedback == "end",
+        can_override=can_override,
     )
 
 

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0011_media'
-down_revision = '0009_classes'
+down_revision = '0010_practice_navigation'
 branch_labels = None
 depends_on = None
 

@@ -271,3 +271,51 @@ def test_study_keys_enter_help_undo_and_phone_ratings(
     check_accessibility(mobile)
     mobile.screenshot(path=str(SHOTS / "progress.png"), full_page=True)
     phone.close()
+
+
+def test_matching_by_touch_wraps_long_text_and_uses_each_answer_once(browser, live_url, student):
+    long_right = (
+        "The Secret Speech to a closed session of the Twentieth Congress of the Communist "
+        "Party, denouncing the cult of personality"
+    )
+    bank = make_bank("Matching")
+    question = make_question(
+        bank,
+        "matching",
+        content={
+            "prompt": "Match each event to what happened.",
+            "pairs": [
+                {"left": "February 1956, in Moscow, before the delegates", "right": long_right},
+                {"left": "March 1953", "right": "Stalin dies"},
+                {"left": "October 1964", "right": "Khrushchev is removed"},
+            ],
+        },
+    )
+    context = browser.new_context(**PHONE)
+    page = context.new_page()
+    _login(page, live_url, student)
+    page.goto(f"{live_url}/banks/{bank.id}/questions/{question.id}")
+    slots, rights = page.locator(".matching-slot"), page.locator(".matching-right")
+    selects = page.locator("select.matching-select")
+    values = lambda: selects.evaluate_all("els => els.map(e => e.value)")  # noqa: E731
+    longest = rights.filter(has_text="Secret Speech")
+    # The long answer wraps inside the phone's width instead of being cut or widening the page.
+    box = longest.bounding_box()
+    line = float(longest.evaluate("e => parseFloat(getComputedStyle(e).lineHeight)"))
+    assert box["x"] >= 0 and box["x"] + box["width"] <= 390 and box["height"] > 2 * line, box
+    assert longest.evaluate("e => e.scrollWidth <= e.clientWidth")
+    # Tap an item, then its partner.
+    slots.nth(0).tap()
+    longest.tap()
+    chosen = values()
+    assert chosen[0] and not any(chosen[1:])
+    expect(slots.nth(0)).to_contain_text("Secret Speech")
+    # The same answer tapped for another item moves there: each answer is used once.
+    slots.nth(1).tap()
+    longest.tap()
+    assert values()[0] == "" and values()[1] == chosen[0]
+    expect(slots.nth(1)).to_contain_text("Secret Speech")
+    expect(slots.nth(0)).to_contain_text("Choose a match")
+    _no_overflow(page)
+    page.screenshot(path=str(SHOTS / "matching-long.png"), full_page=True)
+    context.close()

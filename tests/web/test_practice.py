@@ -194,8 +194,14 @@ def test_feedback_at_the_end_and_self_graded_questions(bank, student_client):
             else f"/practice/{session_id}/results"
         )
         assert response.headers["Location"].endswith(following)
-        # An answered question does not show its grade before the end.
-        assert student_client.get(url).status_code == 302
+        # Going back shows the saved answer read-only, not its grade, before the end.
+        page = student_client.get(url).get_data(as_text=True)
+        assert "data-answer-form" not in page
+        if item.position < len(practice.items):
+            assert "Your answer (saved)" in page
+            assert "Correct" not in page and "Not right" not in page
+        else:  # the last answer finished the session: its grades are out
+            assert "Your answer (saved)" not in page and "See your score" in page
 
     db.session.expire_all()
     self_graded = [i for i in practice.items if i.question.kind in ("flashcard", "essay")]

@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from .extensions import db
 from .models import (
+    ImportRecord,
     Question,
     QuestionBank,
     ReviewCard,
@@ -70,6 +71,26 @@ def may_edit_bank(user: Any, bank: QuestionBank) -> bool:
     if is_admin(user):
         return True
     return may_author(user) and bank.owner_id is not None and bank.owner_id == user.id
+
+
+def owns_import(user: Any, record: ImportRecord) -> bool:
+    """Only its uploader previews and confirms an uploaded file (admins too see it listed)."""
+    return is_signed_in(user) and record.user_id is not None and record.user_id == user.id
+
+
+def may_see_import(user: Any, record: ImportRecord) -> bool:
+    """The import history: admins see every import, others their own."""
+    return is_admin(user) or owns_import(user, record)
+
+
+def may_import(user: Any, session: Session) -> bool:
+    """Whether there is a bank the user may import into, or may create one to import into."""
+    return may_author(user) or bool(editable_banks(session, user))
+
+
+def editable_banks(session: Session, user: Any) -> list[QuestionBank]:
+    """The banks `user` may edit, and so import into and export, by title."""
+    return [bank for bank in visible_banks(session, user) if may_edit_bank(user, bank)]
 
 
 def owns_card(user: Any, card: ReviewCard) -> bool:
@@ -211,6 +232,14 @@ def owned_class_or_403(class_id: int) -> SchoolClass:
     return school_class
 
 
+def own_import_or_404(import_id: int) -> ImportRecord:
+    """An import the user uploaded; anyone else's is as absent as a missing one."""
+    record = db.session.get(ImportRecord, import_id)
+    if record is None or not owns_import(current_user, record):
+        abort(404)
+    return record
+
+
 def document_or_404(slug: str) -> SourceDocument:
     document = db.session.scalar(select(SourceDocument).where(SourceDocument.slug == slug))
     if document is None or not is_signed_in(current_user):
@@ -228,6 +257,8 @@ TEMPLATE_PREDICATES = {
         may_manage_users,
         may_view_bank,
         may_edit_bank,
+        may_see_import,
+        owns_import,
         owns_class,
         teaches,
         enrolled,

@@ -26,6 +26,7 @@ NAVIGATION: list[tuple[str, str, tuple[Role, ...]]] = [
     ("banks.index", "Banks", ()),
     ("classes.index", "Classes", ()),
     ("sources.index", "Sources", ()),
+    ("imports.new", "Import", ()),
     ("admin.users", "Admin", (Role.ADMIN,)),
 ]
 

@@ -2,6 +2,7 @@
 
 from .banks import QuestionBank, Topic
 from .classes import ClassBank, ClassMember, SchoolClass
+from .imports import ImportRecord
 from .jobs import Job
 from .practice import PracticeItem, PracticeSession
 from .questions import Question
@@ -17,6 +18,7 @@ __all__ = [
     "ClassMember",
     "SchoolClass",
     "ExamDate",
+    "ImportRecord",
     "Job",
     "PracticeItem",
     "PracticeSession",

@@ -58,6 +58,14 @@ def accepts_files(view: F) -> F:
 UPLOAD_FORM_OVERHEAD = 256 * 1024
 
 
+def size_text(size: int) -> str:
+    """A byte count as people say it: "20 MB", "512 KB", "1,000 bytes"."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor:,} {unit}"
+    return f"{size:,} bytes"
+
+
 def accepts_uploads_up_to(setting: str) -> Callable[[F], F]:
     """Mark a view that takes a file of up to `app.config[setting]` bytes, which may be
     more than MAX_CONTENT_LENGTH allows other requests; a larger request is refused with 413,
@@ -113,9 +121,7 @@ def register_input_guard(app: Flask) -> None:
             if (request.content_length or 0) > request.max_content_length:
                 from .web import error_page
 
-                return error_page(
-                    413, f"The file is too large: at most {limit / 1024 / 1024:.0f} MB."
-                )
+                return error_page(413, f"The file is too large: at most {size_text(limit)}.")
         if request.files and not getattr(view, "accepts_files", False):
             from .web import error_page
 

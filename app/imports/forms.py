@@ -38,12 +38,12 @@ class ImportForm(FlaskForm):
         "the file's own categories become its sub-topics.",
         validators=[Length(max=500, message="The topic must be at most 500 characters.")],
     )
-    term_separator = SelectField("Between term and definition", choices=TERM_SEPARATORS)
+    term_separator = SelectField("Between term and definition", choices=TERM_SEPARATORS, default="")
     term_custom = StringField(
         "Other separator between term and definition",
         validators=[Length(max=10, message="A separator is at most 10 characters.")],
     )
-    card_separator = SelectField("Between cards", choices=CARD_SEPARATORS)
+    card_separator = SelectField("Between cards", choices=CARD_SEPARATORS, default="")
     card_custom = StringField(
         "Other separator between cards",
         validators=[Length(max=10, message="A separator is at most 10 characters.")],

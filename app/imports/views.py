@@ -50,7 +50,7 @@ from ..formats.uploads import (
     target_bank,
     writable_formats,
 )
-from ..inputs import accepts_uploads_up_to, db_int
+from ..inputs import accepts_uploads_up_to, db_int, size_text
 from ..jobs import JobNotFound, enqueue, get_job
 from ..models import ImportRecord
 from ..questions import QUESTION_TYPES
@@ -76,7 +76,11 @@ def new():
         chosen = request.args.get("bank", type=db_int)
         if chosen is not None and any(bank.id == chosen for bank in banks):
             form.bank.data = str(chosen)
-    context: dict[str, Any] = {"may_import": bool(banks) or may_create, "types": QUESTION_TYPES}
+    context: dict[str, Any] = {
+        "may_import": bool(banks) or may_create,
+        "types": QUESTION_TYPES,
+        "limit": size_text(int(current_app.config["IMPORT_MAX_BYTES"])),
+    }
     if not context["may_import"]:
         return render_template("imports/new.html", form=form, **context)
     if form.validate_on_submit():
@@ -108,7 +112,7 @@ def _stored_upload(form: ImportForm) -> ImportRecord | None:
     if len(data) > limit:
         form.file.errors = [
             *form.file.errors,
-            f"The file is too large: at most {limit / 1024 / 1024:.0f} MB.",
+            f"The file is too large: at most {size_text(limit)}.",
         ]
         return None
     if not data:

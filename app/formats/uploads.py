@@ -156,18 +156,23 @@ def apply_import(
     the_plan = plan(session, bank, result.drafts)
     if the_plan.invalid and not record.skip_invalid:
         raise PlanRefused(the_plan.invalid)
+    writes = [e for e in the_plan.entries if e.action is not Action.INVALID]
+    total = max(len(writes), 1)
+    # SQLite has one writer: once this transaction has written, a progress report (its own
+    # transaction) would wait for the lock until it gives up, so it reports only once.
+    one_writer = session.get_bind().dialect.name == "sqlite"
+    report(0.1, f"Writing {len(writes)} questions.")
     if bank is None:
         bank = QuestionBank(title=record.bank_name, description="", owner_id=record.user_id)
         session.add(bank)
         session.flush()
         the_plan = Plan(bank_id=bank.id, entries=the_plan.entries)
-    writes = [e for e in the_plan.entries if e.action is not Action.INVALID]
-    total = max(len(writes), 1)
     for start in range(0, len(writes), APPLY_CHUNK):
         chunk = writes[start : start + APPLY_CHUNK]
         apply(session, Plan(bank_id=bank.id, entries=chunk), bank=bank)
         done = start + len(chunk)
-        report(0.05 + 0.9 * done / total, f"Written {done} of {len(writes)} questions.")
+        if not one_writer:
+            report(0.1 + 0.85 * done / total, f"Written {done} of {len(writes)} questions.")
     counts = plan_counts(the_plan, list(result.notices), skip_invalid=record.skip_invalid)
     record.bank_id = bank.id
     record.bank_name = bank.title

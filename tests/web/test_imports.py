@@ -343,3 +343,17 @@ def test_the_example_csv_is_served_and_imports(admin_client):
     assert example.status_code == 200
     assert example.data == (FIXTURES / "questions_example.csv").read_bytes()
     example.close()
+
+
+def test_a_failed_job_marks_the_import_failed_and_it_can_be_confirmed_again(app, admin_client):
+    app.config["IMPORT_JOB_THRESHOLD"] = 0
+    bad = AIKEN + b"\nAn orphan question\nA. one\nB. two\nANSWER: Q\n"
+    import_id = uploaded_id(upload(admin_client, bad, "quiz.txt", new_bank="Failing"))
+    admin_client.post(f"/imports/{import_id}/confirm")
+    assert wait_for_threads()
+    page = main(admin_client.get(f"/imports/{import_id}"))
+    assert "The import failed: Nothing was written" in page
+    assert record(import_id).state == "failed" and questions_in("Failing") == 0
+    admin_client.post(f"/imports/{import_id}/confirm", data={"skip_invalid": "y"})
+    assert wait_for_threads()
+    assert record(import_id).state == "applied" and questions_in("Failing") == 1

@@ -125,7 +125,7 @@ def _stored_upload(form: ImportForm) -> ImportRecord | None:
         topic=(form.topic.data or "").strip(),
         format=form.format.data,
         options=options,
-        file_name=(upload.filename or "")[-255:],
+        file_name=_file_name(upload.filename),
         sha256=sha256_of(data),
         size=len(data),
         data=data,
@@ -133,6 +133,12 @@ def _stored_upload(form: ImportForm) -> ImportRecord | None:
         counts={},
         created_at=now(),
     )
+
+
+def _file_name(name: str | None) -> str:
+    """The uploaded file's own name, without a client's folders or control characters."""
+    base = (name or "").replace("\\", "/").rsplit("/", 1)[-1]
+    return "".join(c for c in base if c.isprintable())[-255:]
 
 
 @bp.get("/<int:import_id>")

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import threading
 from pathlib import Path
 
 import pytest
@@ -357,3 +359,38 @@ def test_a_failed_job_marks_the_import_failed_and_it_can_be_confirmed_again(app,
     admin_client.post(f"/imports/{import_id}/confirm", data={"skip_invalid": "y"})
     assert wait_for_threads()
     assert record(import_id).state == "applied" and questions_in("Failing") == 1
+
+
+def test_the_file_name_is_kept_without_folders_or_control_characters(admin_client):
+    import_id = uploaded_id(
+        upload(admin_client, GIFT, "my files/unit 1/quiz\x00\x07.gift", new_bank="N")
+    )
+    assert record(import_id).file_name == "quiz.gift"
+
+
+@pytest.mark.skipif(
+    not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
+    reason="SQLite runs one writer at a time: the race cannot happen there",
+)
+def test_two_tabs_confirming_at_once_write_the_file_once(app, admin_client, admin, auth):
+    import_id = uploaded_id(upload(admin_client, GIFT, new_bank="Race"))
+    second = app.test_client()
+    with app.app_context():
+        auth.login(admin, client=second)
+    barrier = threading.Barrier(2)
+    answers: list = [None, None]
+
+    def confirm(index, client):
+        barrier.wait()
+        answers[index] = client.post(f"/imports/{import_id}/confirm")
+
+    threads = [
+        threading.Thread(target=confirm, args=(i, c)) for i, c in enumerate((admin_client, second))
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    assert sorted(a.status_code for a in answers) == [302, 302]
+    assert questions_in("Race") == 2
+    assert db.session.scalar(select(func.count()).select_from(QuestionBank)) == 1

@@ -231,6 +231,28 @@ def confirm(import_id: int):
     return redirect(url_for("banks.bank", bank_id=record.bank_id))
 
 
+@bp.post("/<int:import_id>/discard")
+@login_required
+def discard(import_id: int):
+    """Drop an upload that will not be confirmed: its bytes go, the history keeps its hash."""
+    record = own_import_or_404(import_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return refused("The request could not be read; try again.", url_for("imports.new"))
+    dropped = db.session.execute(
+        update(ImportRecord)
+        .where(ImportRecord.id == record.id, ImportRecord.state.in_(("pending", "failed")))
+        .values(state="discarded", data=None)
+    ).rowcount
+    db.session.commit()
+    if not dropped:
+        return refused(
+            "This import was already confirmed.", url_for("imports.preview", import_id=record.id)
+        )
+    flash("The upload was discarded; nothing was imported.", "info")
+    return redirect(url_for("imports.new"))
+
+
 @bp.get("/history")
 @login_required
 def history():

@@ -13,7 +13,7 @@ from .base import Base
 from .types import JsonDocument, UtcDateTime, utcnow
 from .users import User
 
-IMPORT_STATES = ("pending", "running", "applied", "failed")
+IMPORT_STATES = ("pending", "running", "applied", "failed", "discarded")
 
 
 class ImportRecord(Base):

@@ -394,3 +394,14 @@ def test_two_tabs_confirming_at_once_write_the_file_once(app, admin_client, admi
     assert sorted(a.status_code for a in answers) == [302, 302]
     assert questions_in("Race") == 2
     assert db.session.scalar(select(func.count()).select_from(QuestionBank)) == 1
+
+
+def test_a_discarded_upload_drops_its_bytes_and_cannot_be_confirmed(admin_client):
+    import_id = uploaded_id(upload(admin_client, GIFT, new_bank="Dropped"))
+    answer = admin_client.post(f"/imports/{import_id}/discard", follow_redirects=True)
+    assert "The upload was discarded" in main(answer)
+    stored = record(import_id)
+    assert stored.state == "discarded" and stored.data is None and len(stored.sha256) == 64
+    admin_client.post(f"/imports/{import_id}/confirm")
+    assert questions_in("Dropped") == 0
+    assert "Discarded" in main(admin_client.get("/imports/history"))

@@ -74,18 +74,8 @@ def may_edit_bank(user: Any, bank: QuestionBank) -> bool:
 
 
 def owns_import(user: Any, record: ImportRecord) -> bool:
-    """Only its uploader previews and confirms an uploaded file (admins too see it listed)."""
+    """Only its uploader previews, confirms or discards an upload; admins see it in the history."""
     return is_signed_in(user) and record.user_id is not None and record.user_id == user.id
-
-
-def may_see_import(user: Any, record: ImportRecord) -> bool:
-    """The import history: admins see every import, others their own."""
-    return is_admin(user) or owns_import(user, record)
-
-
-def may_import(user: Any, session: Session) -> bool:
-    """Whether there is a bank the user may import into, or may create one to import into."""
-    return may_author(user) or bool(editable_banks(session, user))
 
 
 def editable_banks(session: Session, user: Any) -> list[QuestionBank]:
@@ -257,7 +247,6 @@ TEMPLATE_PREDICATES = {
         may_manage_users,
         may_view_bank,
         may_edit_bank,
-        may_see_import,
         owns_import,
         owns_class,
         teaches,

@@ -14,7 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
-from sqlalchemy import Select, false, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
 from .extensions import db
@@ -58,29 +58,42 @@ def may_manage_users(user: Any) -> bool:
 
 
 def may_view_bank(user: Any, bank: QuestionBank) -> bool:
-    """Every signed-in user may browse, answer and study every bank.
+    """Every signed-in user may browse, answer and study every bank but personal decks.
 
-    Banks a teacher shares with a class are therefore open to its students: sharing lists
+    A personal deck is its owner's alone: other students, teachers and admins alike never
+    see it. Banks a teacher shares with a class are open to everyone anyway: sharing lists
     the bank on the class page; it never narrows who may see a bank.
     """
-    return is_signed_in(user)
+    if not is_signed_in(user):
+        return False
+    return not bank.personal or (bank.owner_id is not None and bank.owner_id == user.id)
 
 
 def may_edit_bank(user: Any, bank: QuestionBank) -> bool:
-    """Admins edit every bank, ownerless (seeded) ones included; teachers edit their own."""
+    """A personal deck's owner edits it, whatever their role; admins edit every other bank,
+    ownerless (seeded) ones included; teachers edit their own. Archived banks are closed."""
+    if not is_signed_in(user) or bank.archived_at is not None:
+        return False
+    if bank.personal:
+        return bank.owner_id is not None and bank.owner_id == user.id
     if is_admin(user):
         return True
     return may_author(user) and bank.owner_id is not None and bank.owner_id == user.id
 
 
+def may_share_bank(user: Any, bank: QuestionBank) -> bool:
+    """A bank a teacher may list on a class page: visible to them, live, and not a deck."""
+    return may_view_bank(user, bank) and not bank.personal and bank.archived_at is None
+
+
+def may_create_deck(user: Any) -> bool:
+    """Any signed-in user keeps personal decks."""
+    return is_signed_in(user)
+
+
 def owns_import(user: Any, record: ImportRecord) -> bool:
     """Only its uploader previews, confirms or discards an upload; admins see it in the history."""
     return is_signed_in(user) and record.user_id is not None and record.user_id == user.id
-
-
-def editable_banks(session: Session, user: Any) -> list[QuestionBank]:
-    """The banks `user` may edit, and so import into and export, by title."""
-    return [bank for bank in visible_banks(session, user) if may_edit_bank(user, bank)]
 
 
 def owns_card(user: Any, card: ReviewCard) -> bool:
@@ -118,15 +131,41 @@ def may_view_class(user: Any, school_class: SchoolClass) -> bool:
 
 
 def visible_banks_query(user: Any) -> Select[tuple[QuestionBank]]:
-    """The banks `user` may see, by title: the one query every bank list starts from."""
-    query = select(QuestionBank).order_by(QuestionBank.title, QuestionBank.id)
+    """The live banks `user` may see, by title: the one query every bank list starts from.
+
+    Personal decks are in it for their owner only; archived banks for no one.
+    """
+    query = (
+        select(QuestionBank)
+        .where(QuestionBank.archived_at.is_(None))
+        .order_by(QuestionBank.title, QuestionBank.id)
+    )
     if not is_signed_in(user):
         return query.where(false())
-    return query
+    return query.where(or_(QuestionBank.personal.is_(False), QuestionBank.owner_id == user.id))
 
 
 def visible_banks(session: Session, user: Any) -> list[QuestionBank]:
     return list(session.scalars(visible_banks_query(user)))
+
+
+def own_decks(session: Session, user: Any) -> list[QuestionBank]:
+    """The user's live personal decks, by title."""
+    if not is_signed_in(user):
+        return []
+    return list(
+        session.scalars(
+            visible_banks_query(user).where(
+                QuestionBank.personal.is_(True), QuestionBank.owner_id == user.id
+            )
+        )
+    )
+
+
+def editable_banks(session: Session, user: Any) -> list[QuestionBank]:
+    """The live banks the user may write questions in (copy targets): their decks first."""
+    banks = [bank for bank in visible_banks(session, user) if may_edit_bank(user, bank)]
+    return sorted(banks, key=lambda bank: not bank.personal)
 
 
 # Loaders for the signed-in user. Each aborts the request when the answer is no.
@@ -157,8 +196,9 @@ def author_or_403() -> User:
 
 
 def bank_or_404(bank_id: int) -> QuestionBank:
+    """A live bank the user may see; an archived bank has no pages any more."""
     bank = db.session.get(QuestionBank, bank_id)
-    if bank is None or not may_view_bank(current_user, bank):
+    if bank is None or bank.archived_at is not None or not may_view_bank(current_user, bank):
         abort(404)
     return bank
 
@@ -171,14 +211,17 @@ def editable_bank_or_403(bank_id: int) -> QuestionBank:
 
 
 def question_in_bank_or_404(bank: QuestionBank, question_id: int) -> Question:
-    """A question of `bank` (already authorized); one from another bank is not found."""
+    """A live question of `bank` (already authorized); one from another bank, or one
+    archived, is not found."""
     question = db.session.get(Question, question_id)
-    if question is None or question.bank_id != bank.id:
+    if question is None or question.bank_id != bank.id or question.archived_at is not None:
         abort(404)
     return question
 
 
 def question_or_404(question_id: int) -> Question:
+    """A question of a bank the user may see, archived ones included: the passage a
+    studied card cites stays readable."""
     question = db.session.get(Question, question_id)
     if question is None or not may_view_bank(current_user, question.bank):
         abort(404)
@@ -187,7 +230,9 @@ def question_or_404(question_id: int) -> Question:
 
 def topic_or_404(topic_id: int) -> Topic:
     topic = db.session.get(Topic, topic_id)
-    if topic is None or not may_view_bank(current_user, topic.bank):
+    if topic is None or topic.bank.archived_at is not None:
+        abort(404)
+    if not may_view_bank(current_user, topic.bank):
         abort(404)
     return topic
 
@@ -247,6 +292,8 @@ TEMPLATE_PREDICATES = {
         may_manage_users,
         may_view_bank,
         may_edit_bank,
+        may_share_bank,
+        may_create_deck,
         owns_import,
         owns_class,
         teaches,

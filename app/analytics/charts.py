@@ -193,6 +193,100 @@ def calendar_heatmap(
     return _close(parts)
 
 
+def grouped_bar_chart(
+    labels: Sequence[str],
+    series: Sequence[tuple[str, Sequence[float | None]]],
+    title: str,
+    x_label: str,
+    y_label: str,
+    *,
+    desc: str | None = None,
+    unit: Unit = "",
+    value_format: ValueFormat = format_number,
+    y_min: float = 0,
+    y_max: float | None = None,
+    chart_id: str | None = None,
+    width: int = 720,
+    height: int = 280,
+    max_x_labels: int = 20,
+) -> str:
+    """Side by side, one bar per series for each label; values may be negative (bars
+    then hang below a zero line). A None value draws no bar, and its tooltip says "—".
+    The series are told apart by a legend with their names as well as by shade."""
+    ident = _chart_id(title, chart_id)
+    plot = _Plot(width, height)
+    plot.top += 20  # room for the legend
+    plot.height = plot.bottom - plot.top
+    values = [v for _, vs in series for v in vs if v is not None]
+    integer = all(float(v).is_integer() for v in values)
+    high = max([*values, y_max or 0, 0])
+    low = min([*values, y_min, 0])
+    above = _ticks(high, integer) if high > 0 else [0.0]
+    below = [-t for t in _ticks(-low, integer)[1:]] if low < 0 else []
+    ticks = [*reversed(below), *above]
+    span = (ticks[-1] - ticks[0]) or 1
+
+    def y_of(value: float) -> float:
+        return plot.bottom - plot.height * (value - ticks[0]) / span
+
+    if desc is None:
+        desc = f"{len(labels)} groups of {len(series)} bars." if labels else "No data yet."
+    parts = _open(ident, title, desc, width, height)
+    for tick in ticks:
+        y = y_of(tick)
+        parts.append(
+            f'<line x1="{plot.left}" y1="{_n(y)}" x2="{plot.right}" y2="{_n(y)}" '
+            f'stroke="{INK if tick == 0 else GRID}"/>'
+            f'<text x="{plot.left - 6}" y="{_n(y + 4)}" text-anchor="end" fill="{MUTED}">'
+            f"{_text(value_format(tick))}</text>"
+        )
+    middle = plot.top + plot.height / 2
+    parts.append(
+        f'<line x1="{plot.left}" y1="{plot.top}" x2="{plot.left}" y2="{plot.bottom}" '
+        f'stroke="{INK}"/>'
+        f'<text x="14" y="{_n(middle)}" text-anchor="middle" '
+        f'transform="rotate(-90 14 {_n(middle)})">{_text(y_label)}</text>'
+    )
+    parts += _x_axis_label(plot, x_label)
+    shades = (BAR, TARGET, HEAT_SHADES[1], HEAT_SHADES[3])
+    x = float(plot.left)
+    for s, (name, _) in enumerate(series):
+        parts.append(
+            f'<rect x="{_n(x)}" y="2" width="12" height="12" fill="{shades[s % len(shades)]}"/>'
+            f'<text x="{_n(x + 16)}" y="12">{_text(name)}</text>'
+        )
+        x += 16 + CHAR_WIDTH * len(name) + 20
+    if not labels:
+        parts.append(_no_data(plot))
+        return _close(parts)
+    slot = plot.width / len(labels)
+    bar_width = min(max(slot * 0.8 / max(len(series), 1), 1.0), 32.0)
+    zero = y_of(0)
+    every = _label_every([(label, 0) for label in labels], slot, max_x_labels)
+    for i, label in enumerate(labels):
+        left = plot.left + i * slot + (slot - bar_width * len(series)) / 2
+        for s, (name, figures) in enumerate(series):
+            value = figures[i] if i < len(figures) else None
+            figure = "—" if value is None else f"{value_format(value)} {_unit(value, unit)}"
+            tip = _text(f"{label}, {name}: {figure}".rstrip())
+            bar = ""
+            if value is not None:
+                top, bottom = sorted((y_of(value), zero))
+                bar = (
+                    f'<rect x="{_n(left + s * bar_width)}" y="{_n(top)}" '
+                    f'width="{_n(bar_width)}" height="{_n(bottom - top)}" '
+                    f'fill="{shades[s % len(shades)]}"/>'
+                )
+            parts.append(
+                f"<g><title>{tip}</title>"
+                f'<rect x="{_n(left + s * bar_width)}" y="{plot.top}" width="{_n(bar_width)}" '
+                f'height="{plot.height}" fill="#000" fill-opacity="0"/>{bar}</g>'
+            )
+        if i % every == 0:
+            parts.append(_x_tick_label(plot.left + (i + 0.5) * slot, plot.bottom, label))
+    return _close(parts)
+
+
 # -- shared pieces -----------------------------------------------------------------
 
 

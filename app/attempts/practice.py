@@ -108,10 +108,15 @@ def matching_question_ids(
     topic_ids: Sequence[int] = (),
     kinds: Sequence[str] = DEFAULT_KINDS,
 ) -> list[int]:
-    """Ids of the questions of the given types in any picked bank or any picked topic."""
+    """Ids of the live (not archived) questions of the given types in any picked bank or
+    any picked topic."""
     bank_ids, topic_ids = _ids(bank_ids), _ids(topic_ids)
     if bank_ids:
-        found = session.scalars(select(QuestionBank.id).where(QuestionBank.id.in_(bank_ids)))
+        found = session.scalars(
+            select(QuestionBank.id).where(
+                QuestionBank.id.in_(bank_ids), QuestionBank.archived_at.is_(None)
+            )
+        )
         if len(found.all()) != len(bank_ids):
             raise PracticeError("A bank you picked no longer exists; pick again.", "banks")
     scopes = []
@@ -123,7 +128,7 @@ def matching_question_ids(
         return []
     query = (
         select(Question.id)
-        .where(or_(*scopes), Question.kind.in_(list(kinds)))
+        .where(or_(*scopes), Question.kind.in_(list(kinds)), Question.archived_at.is_(None))
         .order_by(Question.id)
     )
     return list(session.scalars(query))
@@ -292,6 +297,14 @@ def retry_missed(
     missed = attempt.missed_question_ids(original.items)
     if not missed:
         raise PracticeError("Nothing to retry: you got every question right.")
+    live = set(
+        session.scalars(
+            select(Question.id).where(Question.id.in_(missed), Question.archived_at.is_(None))
+        )
+    )
+    missed = [question_id for question_id in missed if question_id in live]
+    if not missed:
+        raise PracticeError("The questions you missed have been removed from their banks.")
     # A retry already begun and not finished is the retry: a double click makes one session.
     session.execute(
         select(PracticeSession.id).where(PracticeSession.id == original.id).with_for_update()

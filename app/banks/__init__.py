@@ -1,6 +1,6 @@
 """Question banks: browse, answer once, author."""
 
-from . import authoring  # noqa: F401  (its routes register on bp)
+from . import authoring, removal  # noqa: F401  (their routes register on bp)
 from .views import bp
 
 __all__ = ["bp"]

@@ -638,3 +638,13 @@ def question_form_data(question: Question) -> dict[str, Any]:
         "excerpt": question.source_excerpt or "",
         "external_id": question.external_id,
     }
+
+
+class CopyForm(FlaskForm):
+    """Where to copy a question: one of the banks or decks the user may write in."""
+
+    target = SelectField("Copy into", coerce=int, validate_choice=True)
+
+
+class ConfirmForm(FlaskForm):
+    """A confirmation button: only the CSRF token is posted."""

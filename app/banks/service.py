@@ -22,14 +22,15 @@ class BankSummary:
 
 
 def bank_summaries(session: Session, banks: Sequence[QuestionBank]) -> list[BankSummary]:
-    """These banks, in the order given, with their question counts, in two grouped queries."""
+    """These banks, in the order given, with their live question counts, in two grouped
+    queries."""
     summaries = {bank.id: BankSummary(bank) for bank in banks}
     if not summaries:
         return []
     ids = list(summaries)
     by_type = session.execute(
         select(Question.bank_id, Question.kind, func.count())
-        .where(Question.bank_id.in_(ids))
+        .where(Question.bank_id.in_(ids), Question.archived_at.is_(None))
         .group_by(Question.bank_id, Question.kind)
     )
     for bank_id, kind, count in by_type:
@@ -38,7 +39,7 @@ def bank_summaries(session: Session, banks: Sequence[QuestionBank]) -> list[Bank
     by_topic = session.execute(
         select(Question.bank_id, Topic.path, func.count())
         .join(Topic, Question.topic_id == Topic.id, isouter=True)
-        .where(Question.bank_id.in_(ids))
+        .where(Question.bank_id.in_(ids), Question.archived_at.is_(None))
         .group_by(Question.bank_id, Topic.path)
         .order_by(Topic.path)
     )
@@ -63,7 +64,7 @@ def filtered_questions(
     difficulty: int | None = None,
     search: str | None = None,
 ) -> Select[tuple[Question]]:
-    query = select(Question).where(Question.bank_id == bank_id)
+    query = select(Question).where(Question.bank_id == bank_id, Question.archived_at.is_(None))
     topic = session.get(Topic, topic_id) if topic_id else None
     if topic is not None and topic.bank_id == bank_id:
         query = query.where(Question.topic_id.in_(topic_subtree(topic)))

@@ -21,7 +21,11 @@ PAGE_SIZE = 25
 def index():
     return render_template(
         "banks/index.html",
-        summaries=bank_summaries(db.session, visible_banks(db.session, current_user)),
+        # Personal decks have their own page, My decks.
+        summaries=bank_summaries(
+            db.session,
+            [bank for bank in visible_banks(db.session, current_user) if not bank.personal],
+        ),
         types=QUESTION_TYPES,
     )
 

@@ -224,6 +224,8 @@ def share_bank(
     session: Session, school_class: SchoolClass, bank: QuestionBank, by: User, now: datetime
 ) -> ClassBank:
     _check_not_archived(school_class)
+    if bank.personal:
+        raise Invalid("A personal deck stays private: it cannot be shared.", field="bank_id")
     shared = session.scalar(
         select(ClassBank).where(ClassBank.class_id == school_class.id, ClassBank.bank_id == bank.id)
     )

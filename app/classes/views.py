@@ -11,6 +11,7 @@ from flask_login import current_user, login_required
 from ..access import (
     author_or_403,
     class_or_404,
+    may_share_bank,
     owned_class_or_403,
     signed_in_user,
     taught_class_or_403,
@@ -79,7 +80,7 @@ def show(class_id: int):
         share_form.bank_id.choices = [
             (bank.id, bank.title)
             for bank in visible_banks(db.session, current_user)
-            if bank.id not in shared_ids
+            if bank.id not in shared_ids and may_share_bank(current_user, bank)
         ]
         context.update(
             students=roster.students(school_class),
@@ -239,7 +240,7 @@ def share_bank(class_id: int):
     school_class = taught_class_or_403(class_id)
     bank_id = request.form.get("bank_id", type=int)
     bank = db.session.get(QuestionBank, bank_id) if bank_id else None
-    if bank is None or bank not in visible_banks(db.session, current_user):
+    if bank is None or not may_share_bank(current_user, bank):
         return refused("Choose a bank from the list.", _back(school_class))
     return _act(
         school_class,

@@ -24,6 +24,7 @@ NAVIGATION: list[tuple[str, str, tuple[Role, ...]]] = [
     ("practice.start", "Practice", ()),
     ("progress.index", "Progress", ()),
     ("banks.index", "Banks", ()),
+    ("decks.index", "My decks", ()),
     ("classes.index", "Classes", ()),
     ("sources.index", "Sources", ()),
     ("imports.new", "Import", ()),

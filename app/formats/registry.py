@@ -123,14 +123,21 @@ class ImportReport:
 
 
 def find_bank(session: Session, name: str):
-    """The bank with this slug, else with this title (None if there is none)."""
+    """The bank with this slug, else with this title (None if there is none).
+
+    Students' personal decks and archived banks are never found by name.
+    """
     from ..errors import Conflict
     from ..models import QuestionBank
 
     banks = list(
         session.scalars(
             select(QuestionBank)
-            .where(or_(QuestionBank.slug == name, QuestionBank.title == name))
+            .where(
+                or_(QuestionBank.slug == name, QuestionBank.title == name),
+                QuestionBank.personal.is_(False),
+                QuestionBank.archived_at.is_(None),
+            )
             .order_by(QuestionBank.id)
         )
     )

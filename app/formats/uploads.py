@@ -140,11 +140,16 @@ def question_count(record: ImportRecord) -> int:
 
 
 def apply_import(
-    session: Session, record: ImportRecord, now: datetime, progress: ProgressFn | None = None
+    session: Session,
+    record: ImportRecord,
+    now: datetime,
+    progress: ProgressFn | None = None,
+    *,
+    personal: bool = False,
 ) -> dict[str, Any]:
-    """Write the import into its bank (created now if new), in one transaction the caller
-    commits. With errors nothing is written (PlanRefused) unless `record.skip_invalid`.
-    Drops the stored bytes and records the counts."""
+    """Write the import into its bank (created now if new: a personal deck of the uploader
+    when `personal`), in one transaction the caller commits. With errors nothing is written
+    (PlanRefused) unless `record.skip_invalid`. Drops the stored bytes, records the counts."""
     from ..models import QuestionBank
 
     report = progress or (lambda fraction, message=None: None)
@@ -163,7 +168,14 @@ def apply_import(
     one_writer = session.get_bind().dialect.name == "sqlite"
     report(0.1, f"Writing {len(writes)} questions.")
     if bank is None:
-        bank = QuestionBank(title=record.bank_name, description="", owner_id=record.user_id)
+        bank = QuestionBank(
+            title=record.bank_name,
+            description="",
+            owner_id=record.user_id,
+            personal=personal,
+            created_at=now,
+            updated_at=now,
+        )
         session.add(bank)
         session.flush()
         the_plan = Plan(bank_id=bank.id, entries=the_plan.entries)
@@ -195,7 +207,7 @@ def apply_import_job(
     record = session.get(ImportRecord, int(params["import_id"]))
     if record is None or record.state != "running":
         raise Conflict("This import is no longer waiting to be written.")
-    counts = apply_import(session, record, now, progress)
+    counts = apply_import(session, record, now, progress, personal=bool(params.get("personal")))
     return {"message": import_summary(counts), "import_id": record.id, **counts}
 
 

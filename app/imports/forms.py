@@ -49,14 +49,17 @@ class ImportForm(FlaskForm):
         validators=[Length(max=10, message="A separator is at most 10 characters.")],
     )
 
-    def __init__(self, banks, may_create: bool, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, banks, may_create: bool, *args, new_is_deck: bool = False, **kwargs) -> None:  # type: ignore[no-untyped-def]
         super().__init__(*args, **kwargs)
         self.format.choices = [("auto", "Detect from the file")] + [
             (name, format_label(name)) for name in format_names()
         ]
         choices = [(str(bank.id), bank.title) for bank in banks]
         if may_create:
-            choices.append((NEW_BANK, "A new bank (name it below)"))
+            noun = "deck of your own" if new_is_deck else "bank"
+            choices.append((NEW_BANK, f"A new {noun} (name it below)"))
+            if new_is_deck:
+                self.new_bank.label.text = "Name of the new deck"
         self.bank.choices = choices
 
     def separators(self) -> dict[str, str] | None:

@@ -30,6 +30,7 @@ from ..access import (
     editable_banks,
     is_admin,
     may_author,
+    may_create_deck,
     may_edit_bank,
     own_import_or_404,
     signed_in_user,
@@ -70,8 +71,8 @@ SHOWN |= {"unchanged": Action.UNCHANGED, "invalid": Action.INVALID}
 def new():
     user = signed_in_user()
     banks = editable_banks(db.session, user)
-    may_create = may_author(user)
-    form = ImportForm(banks, may_create)
+    may_create = may_author(user) or may_create_deck(user)
+    form = ImportForm(banks, may_create, new_is_deck=not may_author(user))
     if request.method == "GET":
         chosen = request.args.get("bank", type=db_int)
         if chosen is not None and any(bank.id == chosen for bank in banks):
@@ -203,7 +204,9 @@ def confirm(import_id: int):
             return refused("The bank of this import was deleted; upload the file again.", back)
         authorize(may_edit_bank(current_user, bank))
     else:
-        authorize(may_author(current_user))
+        authorize(may_author(current_user) or may_create_deck(current_user))
+    # A student's new bank is a personal deck; a teacher's or an admin's a shared bank.
+    personal = record.bank_id is None and not may_author(current_user)
     record.skip_invalid = bool(form.skip_invalid.data)
     # Claim the upload: of two confirms (two tabs, two workers) only one writes it.
     claimed = db.session.execute(
@@ -219,11 +222,17 @@ def confirm(import_id: int):
         def link(job) -> None:  # type: ignore[no-untyped-def]
             record.job_id = job.id
 
-        enqueue("import", user_id=current_user.id, on_record=link, import_id=record.id)
+        enqueue(
+            "import",
+            user_id=current_user.id,
+            on_record=link,
+            import_id=record.id,
+            personal=personal,
+        )
         flash("The import is being written; this page shows how far it has got.", "info")
         return redirect(back)
     try:
-        counts = apply_import(db.session, record, now())
+        counts = apply_import(db.session, record, now(), personal=personal)
     except DomainError as exc:
         return refused(exc, back)
     db.session.commit()

@@ -4,7 +4,17 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Select, String, Text, UniqueConstraint, or_, select
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Select,
+    String,
+    Text,
+    UniqueConstraint,
+    false,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base
@@ -23,12 +33,20 @@ class QuestionBank(Base):
     )
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    # A student's own deck: only its owner sees and edits it, whatever their role.
+    personal: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    # Removed while someone's reviews or practice history still point at its questions.
+    archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
     topics: Mapped[list[Topic]] = relationship(
         back_populates="bank", cascade="all, delete-orphan", passive_deletes=True
     )
+
+    @property
+    def archived(self) -> bool:
+        return self.archived_at is not None
 
 
 class Topic(Base):

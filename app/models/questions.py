@@ -28,6 +28,7 @@ class Question(Base):
         UniqueConstraint("bank_id", "external_id"),
         CheckConstraint("difficulty between 1 and 3", name="difficulty_range"),
         Index("ix_questions_bank_kind", "bank_id", "kind"),
+        Index("ix_questions_archived_at", "archived_at"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,6 +49,13 @@ class Question(Base):
     source_excerpt: Mapped[str | None] = mapped_column(Text)
     difficulty: Mapped[int] = mapped_column(SmallInteger, default=2)
     version: Mapped[int] = mapped_column(default=1)
+    # The question this one was copied from, while it exists.
+    copied_from_id: Mapped[int | None] = mapped_column(
+        ForeignKey("questions.id", ondelete="SET NULL")
+    )
+    # Removed from banks, draws and new study, but kept for the reviews and practice
+    # history that point at it.
+    archived_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 

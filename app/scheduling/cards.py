@@ -63,7 +63,8 @@ def add_to_reviews(
     topic_id: int | None = None,
     now: datetime,
 ) -> int:
-    """Add the questions in scope as new cards, due now; those already there are left alone.
+    """Add the questions in scope as new cards, due now; those already there, and archived
+    questions, are left alone.
 
     New cards are introduced in `position` order, so they continue after the student's
     last card, in the order the questions were written.
@@ -78,7 +79,9 @@ def add_to_reviews(
         ReviewCard.user_id == user_id, ReviewCard.question_id == Question.id
     )
     wanted = session.scalars(
-        select(Question.id).where(scope, ~already_added).order_by(Question.id)
+        select(Question.id)
+        .where(scope, ~already_added, Question.archived_at.is_(None))
+        .order_by(Question.id)
     ).all()
     if not wanted:
         return 0

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 import fsrs
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import ReviewCard, ReviewLog, StudySettings, User
+from ..models import Question, ReviewCard, ReviewLog, StudySettings, User
 from .days import day_bounds, study_day, zone_for
 from .settings import get_settings
 
@@ -92,8 +92,17 @@ def study_context(session: Session, user_id: int, now: datetime) -> StudyContext
 
 
 def not_set_aside(now: datetime) -> ColumnElement[bool]:
-    """Neither suspended nor buried past `now`."""
+    """Neither suspended nor buried past `now`, nor a new card of an archived question.
+
+    A card already studied keeps coming up after its question is archived, so the
+    student's history and schedule go on; a card never studied is simply not started.
+    """
     return and_(
         ReviewCard.suspended.is_(False),
         or_(ReviewCard.buried_until.is_(None), ReviewCard.buried_until <= now),
+        or_(ReviewCard.reps > 0, ReviewCard.question_id.not_in(archived_question_ids())),
     )
+
+
+def archived_question_ids() -> Select[tuple[int]]:
+    return select(Question.id).where(Question.archived_at.is_not(None))

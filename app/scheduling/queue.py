@@ -10,12 +10,18 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import fsrs
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, func, select
+from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Question, QuestionBank, ReviewCard, Topic
 from .cards import scope_condition
-from .context import QueueEntry, StudyContext, not_set_aside, study_context
+from .context import (
+    QueueEntry,
+    StudyContext,
+    archived_question_ids,
+    not_set_aside,
+    study_context,
+)
 from .days import as_utc, day_bounds, study_day
 from .exams import exam_candidates, new_card_priority
 from .fsrs_cards import scheduler_for, to_fsrs_card
@@ -363,7 +369,10 @@ def _earliest_available(
     )
     earliest, earliest_after_now = session.execute(
         select(func.min(available_at), func.min(case((available_at > now, available_at)))).where(
-            ReviewCard.user_id == user_id, ReviewCard.suspended.is_(False), kind
+            ReviewCard.user_id == user_id,
+            ReviewCard.suspended.is_(False),
+            or_(ReviewCard.reps > 0, ReviewCard.question_id.not_in(archived_question_ids())),
+            kind,
         )
     ).one()
     return earliest, earliest_after_now

@@ -11,13 +11,22 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from ..access import bank_or_404, own_card_or_404, owns_card, safe_next, topic_or_404, visible_banks
+from ..access import (
+    bank_or_404,
+    may_view_bank,
+    own_card_or_404,
+    owns_card,
+    question_or_404,
+    safe_next,
+    topic_or_404,
+    visible_banks,
+)
 from ..attempts import answer_problem
 from ..banks.service import presentation_rng
 from ..clock import now as utcnow
 from ..extensions import db
 from ..inputs import db_int, epoch_ms, json_object
-from ..models import ReviewCard, StudySettings
+from ..models import QuestionBank, ReviewCard, StudySettings, Topic
 from ..questions import CORRECT_THRESHOLD, QUESTION_TYPES, grade, parse_response, present
 from ..scheduling import (
     UNDO_LABELS,
@@ -183,12 +192,25 @@ def choose_deck():
     """Study one deck (a bank or a topic) from now on, or everything again."""
     form = DeckForm()
     deck = (form.deck.data or "").strip() if form.validate_on_submit() else None
-    if deck is None or (deck != "all" and deck_label(db.session, deck) is None):
+    if deck is None or (
+        deck != "all" and (deck_label(db.session, deck) is None or not _may_study(deck))
+    ):
         flash("That deck is not one of yours; choose one from the list.", "error")
         return redirect(url_for("study.queue"))
     settings_for_update(db.session, current_user.id).study_deck = None if deck == "all" else deck
     db.session.commit()
     return redirect(url_for("study.queue"))
+
+
+def _may_study(deck: str) -> bool:
+    """A deck of a bank the user may see: another student's personal deck is no deck."""
+    kind, _, raw_id = deck.partition(":")
+    if kind == "topic":
+        topic = db.session.get(Topic, int(raw_id))
+        bank = topic.bank if topic else None
+    else:
+        bank = db.session.get(QuestionBank, int(raw_id))
+    return bank is not None and may_view_bank(current_user, bank)
 
 
 @bp.post("/cards/<int:card_id>/check")
@@ -331,6 +353,8 @@ def add():
         bank_or_404(scope["bank_id"])
     if scope["topic_id"]:
         topic_or_404(scope["topic_id"])
+    if scope["question_ids"]:
+        question_or_404(form.question_id.data)
     added = add_to_reviews(db.session, current_user.id, now=utcnow(), **scope)
     db.session.commit()
     if added:

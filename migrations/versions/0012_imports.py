@@ -1,7 +1,7 @@
 """uploaded import files kept between preview and confirm, and the import history
 
 Revision ID: 0012_imports
-Revises: 0009_classes
+Revises: 0013_personal_decks
 Create Date: 2026-12-02 00:45:00
 
 """
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0012_imports'
-down_revision = '0009_classes'
+down_revision = '0013_personal_decks'
 branch_labels = None
 depends_on = None
 

@@ -5,7 +5,13 @@ from datetime import date, timedelta
 import defusedxml.ElementTree as ET
 import pytest
 
-from app.analytics import bar_chart, calendar_heatmap, format_number, line_chart
+from app.analytics import (
+    bar_chart,
+    calendar_heatmap,
+    format_number,
+    grouped_bar_chart,
+    line_chart,
+)
 
 NS = "{http://www.w3.org/2000/svg}"
 
@@ -30,6 +36,10 @@ def all_charts() -> list[str]:
         bar_chart([], "Empty bars", "Day", "Reviews"),
         line_chart([], "Empty line", "Session", "Score"),
         calendar_heatmap([], "Empty calendar"),
+        grouped_bar_chart(
+            ["a", "b"], [("Up", [10, None]), ("Down", [-5, 20])], "Grouped", "x", "y"
+        ),
+        grouped_bar_chart([], [("Up", [])], "Empty grouped", "x", "y"),
     ]
 
 
@@ -182,3 +192,28 @@ def test_chart_ids_differ_by_title():
     one = parse(bar_chart([("a", 1)], "One", "x", "y")).get("aria-labelledby")
     two = parse(bar_chart([("a", 1)], "Two", "x", "y")).get("aria-labelledby")
     assert one != two
+
+
+def test_grouped_bars_hang_below_zero_and_skip_missing_figures():
+    svg = grouped_bar_chart(
+        ["Q1", "Q2"], [("Facility", [50, 80]), ("Discrimination", [-25, None])], "G", "x", "y"
+    )
+    root = parse(svg)
+    assert tooltips(root) == [
+        "Q1, Facility: 50",
+        "Q1, Discrimination: -25",
+        "Q2, Facility: 80",
+        "Q2, Discrimination: —",
+    ]
+    bars = [
+        (float(r.get("y")), float(r.get("height")))
+        for g in root.iter(f"{NS}g")
+        for r in g.iter(f"{NS}rect")
+        if r.get("fill-opacity") != "0" and g.find(f"{NS}title") is not None
+    ]
+    assert len(bars) == 3  # no bar for the missing figure
+    (up_y, up_h), (down_y, down_h), _ = bars
+    assert up_y + up_h == pytest.approx(down_y)  # both meet at the zero line
+    assert up_h == pytest.approx(2 * down_h, abs=0.02)  # coordinates have two decimals
+    texts = [t.text for t in root.iter(f"{NS}text")]
+    assert "Facility" in texts and "Discrimination" in texts  # the legend names them

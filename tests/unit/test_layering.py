@@ -17,6 +17,7 @@ DOMAIN_PACKAGES = [
     "app.attempts",
     "app.formats",
     "app.drafting",
+    "app.curation",
 ]
 WEB_MODULES = ("flask", "flask_wtf", "flask_login", "flask_sqlalchemy")
 

@@ -64,7 +64,9 @@ PATH_STRINGS = ["%00", "a%00b", "%ff%fe", "x" * 5000]
 
 ACTORS = ("anonymous", "student", "other", "teacher", "admin")
 SKIP_ENDPOINTS = {"static", "bootstrap.static"}
-LAST_ENDPOINTS = ("auth.logout",)  # ends the session: run after everything else
+# Run after everything else, in this order: removing the bank and its questions would
+# leave later routes nothing to reach, and logging out ends the session.
+LAST_ENDPOINTS = ("banks.delete_question", "banks.delete_bank", "auth.logout")
 
 VALUES_PER_ROUTE = 7  # values sampled for each route and actor
 FIELDS_PER_VALUE = 1  # fields of a form that get each value (plus one request with all)
@@ -278,7 +280,12 @@ class Battery:
     def rules(self):
         rules = [r for r in self.app.url_map.iter_rules() if r.endpoint not in SKIP_ENDPOINTS]
         return sorted(
-            rules, key=lambda r: (r.endpoint in LAST_ENDPOINTS, "POST" in r.methods, r.rule)
+            rules,
+            key=lambda r: (
+                LAST_ENDPOINTS.index(r.endpoint) + 1 if r.endpoint in LAST_ENDPOINTS else 0,
+                "POST" in r.methods,
+                r.rule,
+            ),
         )
 
     def run(self) -> None:

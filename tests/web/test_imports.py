@@ -201,8 +201,8 @@ def test_who_may_import_where(client, auth, make_user, app):
 
     auth.login(student)
     page = main(client.get("/imports/"))
-    assert "You have no bank to import into yet" in page
-    assert upload(client, GIFT, bank=str(theirs.id)).status_code in (200, 422)
+    assert "A new deck of your own" in page and "Theirs" not in page
+    assert upload(client, GIFT, bank=str(theirs.id)).status_code == 422
     assert db.session.scalar(select(func.count()).select_from(ImportRecord)) == 0
     auth.logout()
 
@@ -405,3 +405,19 @@ def test_a_discarded_upload_drops_its_bytes_and_cannot_be_confirmed(admin_client
     admin_client.post(f"/imports/{import_id}/confirm")
     assert questions_in("Dropped") == 0
     assert "Discarded" in main(admin_client.get("/imports/history"))
+
+
+def test_a_student_imports_quizlet_cards_into_a_new_deck_and_exports_it(
+    student_client, student, client, auth, make_user
+):
+    import_id = uploaded_id(upload(student_client, QUIZLET, "cards.txt", new_bank="Russian"))
+    done = student_client.post(f"/imports/{import_id}/confirm")
+    deck = db.session.scalar(select(QuestionBank).where(QuestionBank.title == "Russian"))
+    assert deck.personal and deck.owner_id == student.id
+    assert done.headers["Location"].endswith(f"/banks/{deck.id}")
+    assert questions_in("Russian") == 2
+    csv_file = student_client.get(f"/imports/export/{deck.id}?format=csv&anyway=1")
+    assert csv_file.status_code == 200 and b"perestroika" in csv_file.data
+    auth.logout()
+    auth.login(make_user(Role.STUDENT))
+    assert client.get(f"/imports/export/{deck.id}?format=csv").status_code == 404

@@ -70,6 +70,10 @@ class Config:
         # A running job beats its heartbeat this often; silent for JOB_STALE_SECONDS: lost.
         self.JOB_HEARTBEAT_SECONDS = float(env.get("JOB_HEARTBEAT_SECONDS", 10))
         self.JOB_STALE_SECONDS = float(env.get("JOB_STALE_SECONDS", 120))
+        # Question files uploaded for import: at most this many bytes; more questions than
+        # the threshold are written by a background job with a progress bar.
+        self.IMPORT_MAX_BYTES = int(env.get("IMPORT_MAX_BYTES", 20 * 1024 * 1024))
+        self.IMPORT_JOB_THRESHOLD = int(env.get("IMPORT_JOB_THRESHOLD", 500))
 
 
 class DevelopmentConfig(Config):

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 from .extensions import db
 from .models import (
     MediaFile,
+    ImportRecord,
     Question,
     QuestionBank,
     ReviewCard,
@@ -89,6 +90,11 @@ def may_share_bank(user: Any, bank: QuestionBank) -> bool:
 def may_create_deck(user: Any) -> bool:
     """Any signed-in user keeps personal decks."""
     return is_signed_in(user)
+
+
+def owns_import(user: Any, record: ImportRecord) -> bool:
+    """Only its uploader previews, confirms or discards an upload; admins see it in the history."""
+    return is_signed_in(user) and record.user_id is not None and record.user_id == user.id
 
 
 def owns_card(user: Any, card: ReviewCard) -> bool:
@@ -268,6 +274,14 @@ def owned_class_or_403(class_id: int) -> SchoolClass:
     return school_class
 
 
+def own_import_or_404(import_id: int) -> ImportRecord:
+    """An import the user uploaded; anyone else's is as absent as a missing one."""
+    record = db.session.get(ImportRecord, import_id)
+    if record is None or not owns_import(current_user, record):
+        abort(404)
+    return record
+
+
 def document_or_404(slug: str) -> SourceDocument:
     document = db.session.scalar(select(SourceDocument).where(SourceDocument.slug == slug))
     if document is None or not is_signed_in(current_user):
@@ -296,6 +310,7 @@ TEMPLATE_PREDICATES = {
         may_edit_bank,
         may_share_bank,
         may_create_deck,
+        owns_import,
         owns_class,
         teaches,
         enrolled,

@@ -57,6 +57,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         classes,
         core,
         decks,
+        imports,
         models,  # noqa: F401  (every table registered before use)
         practice,
         progress,
@@ -70,7 +71,19 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .web import register_error_handlers
 
     register_access(app, login_manager)
-    for feature in (core, auth, study, practice, progress, banks, decks, classes, sources, admin):
+    for feature in (
+        core,
+        auth,
+        study,
+        practice,
+        progress,
+        banks,
+        decks,
+        classes,
+        sources,
+        imports,
+        admin,
+    ):
         app.register_blueprint(feature.bp)
     register_error_handlers(app)
     register_filters(app)

@@ -54,6 +54,31 @@ def accepts_files(view: F) -> F:
     return view
 
 
+# Room for the other fields and the multipart framing around an uploaded file.
+UPLOAD_FORM_OVERHEAD = 256 * 1024
+
+
+def size_text(size: int) -> str:
+    """A byte count as people say it: "20 MB", "512 KB", "1,000 bytes"."""
+    for unit, factor in (("MB", 1024 * 1024), ("KB", 1024)):
+        if size >= factor and size % factor == 0:
+            return f"{size // factor:,} {unit}"
+    return f"{size:,} bytes"
+
+
+def accepts_uploads_up_to(setting: str) -> Callable[[F], F]:
+    """Mark a view that takes a file of up to `app.config[setting]` bytes, which may be
+    more than MAX_CONTENT_LENGTH allows other requests; a larger request is refused with 413,
+    saying the limit, before its body is read."""
+
+    def mark(view: F) -> F:
+        view.accepts_files = True  # type: ignore[attr-defined]
+        view.upload_limit_setting = setting  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
 def _strip(value: Any) -> Any:
     return value.replace("\x00", "") if isinstance(value, str) else value
 
@@ -89,6 +114,14 @@ def register_input_guard(app: Flask) -> None:
         if request.method not in {"POST", "PUT", "PATCH"}:
             return None
         view = app.view_functions.get(request.endpoint or "")
+        setting = getattr(view, "upload_limit_setting", None)
+        if setting:
+            limit = int(app.config[setting])
+            request.max_content_length = limit + UPLOAD_FORM_OVERHEAD
+            if (request.content_length or 0) > request.max_content_length:
+                from .web import error_page
+
+                return error_page(413, f"The file is too large: at most {size_text(limit)}.")
         if request.files and not getattr(view, "accepts_files", False):
             from .web import error_page
 

@@ -93,8 +93,18 @@ def _setting(name: str, default: Any) -> Any:
 # Enqueueing ------------------------------------------------------------------------------
 
 
-def enqueue(kind: str, *, user_id: int | None = None, **params: Any) -> Job:
-    """Record a job and start it. Commits the current session (a runner must see the row)."""
+def enqueue(
+    kind: str,
+    *,
+    user_id: int | None = None,
+    on_record: Callable[[Job], None] | None = None,
+    **params: Any,
+) -> Job:
+    """Record a job and start it. Commits the current session (a runner must see the row).
+
+    `on_record(job)` runs before that commit, so a row that points at the job (an import's)
+    is written with it, before the job can start.
+    """
     job_function(kind)  # an unknown kind is refused before anything is written
     url = current_app.config.get("JOB_QUEUE_URL")
     job = Job(
@@ -109,6 +119,8 @@ def enqueue(kind: str, *, user_id: int | None = None, **params: Any) -> Job:
         created_at=clock_now(),
     )
     db.session.add(job)
+    if on_record is not None:
+        on_record(job)
     db.session.commit()
     if url:
         try:

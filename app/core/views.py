@@ -38,6 +38,7 @@ NAVIGATION: list[tuple[str, str, tuple[Role, ...]]] = [
     ("decks.index", "My decks", ()),
     ("classes.index", "Classes", ()),
     ("sources.index", "Sources", ()),
+    ("imports.new", "Import", ()),
     ("admin.users", "Admin", (Role.ADMIN,)),
 ]
 

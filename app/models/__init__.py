@@ -2,6 +2,7 @@
 
 from .banks import QuestionBank, Topic
 from .classes import ClassBank, ClassMember, SchoolClass
+from .imports import ImportRecord
 from .jobs import Job
 from .media import MediaFile
 from .practice import PracticeItem, PracticeSession
@@ -18,6 +19,7 @@ __all__ = [
     "ClassMember",
     "SchoolClass",
     "ExamDate",
+    "ImportRecord",
     "Job",
     "MediaFile",
     "PracticeItem",

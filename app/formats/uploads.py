@@ -18,11 +18,14 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
 from ..errors import Conflict
+from ..media import MediaStore, store_media
+from ..scheduling.history import import_review_history
 from .common import ReadResult, WriteResult
 from .pipeline import Action, FormatError, Location, Plan, PlanRefused, apply, plan
 from .registry import FORMATS, bank_drafts, read_file, with_topic
@@ -89,6 +92,8 @@ class Preview:
     format: str
     plan: Plan
     notices: list[str] = field(default_factory=list)
+    # Past answers the file carries (an Anki package's review log), which may come along.
+    past_reviews: int = 0
 
     @property
     def entries(self):  # type: ignore[no-untyped-def]
@@ -128,7 +133,13 @@ def preview_import(session: Session, record: ImportRecord) -> Preview:
     result = read_stored(record)
     detected = result.format
     the_plan = plan(session, target_bank(session, record), result.drafts)
-    return Preview(format=detected, plan=the_plan, notices=list(result.notices))
+    history = getattr(result, "history", None) or {}
+    return Preview(
+        format=detected,
+        plan=the_plan,
+        notices=list(result.notices),
+        past_reviews=sum(len(reviews) for reviews in history.values()),
+    )
 
 
 def question_count(record: ImportRecord) -> int:
@@ -146,10 +157,15 @@ def apply_import(
     progress: ProgressFn | None = None,
     *,
     personal: bool = False,
+    media: MediaStore | None = None,
+    history_for: int | None = None,
 ) -> dict[str, Any]:
     """Write the import into its bank (created now if new: a personal deck of the uploader
     when `personal`), in one transaction the caller commits. With errors nothing is written
-    (PlanRefused) unless `record.skip_invalid`. Drops the stored bytes, records the counts."""
+    (PlanRefused) unless `record.skip_invalid`. Drops the stored bytes, records the counts.
+
+    The images and sounds the file carries (an Anki package's) are kept in `media`; with
+    `history_for` (a user id) its review history becomes that user's reviews."""
     from ..models import QuestionBank
 
     report = progress or (lambda fraction, message=None: None)
@@ -179,6 +195,10 @@ def apply_import(
         session.add(bank)
         session.flush()
         the_plan = Plan(bank_id=bank.id, entries=the_plan.entries)
+    files = getattr(result, "media", None) or {}
+    if files and media is not None:
+        for item in files.values():
+            store_media(session, media, item.data, now, name=item.name)
     for start in range(0, len(writes), APPLY_CHUNK):
         chunk = writes[start : start + APPLY_CHUNK]
         apply(session, Plan(bank_id=bank.id, entries=chunk), bank=bank)
@@ -186,6 +206,10 @@ def apply_import(
         if not one_writer:
             report(0.1 + 0.85 * done / total, f"Written {done} of {len(writes)} questions.")
     counts = plan_counts(the_plan, list(result.notices), skip_invalid=record.skip_invalid)
+    history = getattr(result, "history", None) or {}
+    if history_for is not None and history:
+        done_history = import_review_history(session, history_for, bank.id, history, now)
+        counts["reviews_imported"] = done_history.reviews
     record.bank_id = bank.id
     record.bank_name = bank.title
     record.format = result.format
@@ -207,7 +231,16 @@ def apply_import_job(
     record = session.get(ImportRecord, int(params["import_id"]))
     if record is None or record.state != "running":
         raise Conflict("This import is no longer waiting to be written.")
-    counts = apply_import(session, record, now, progress, personal=bool(params.get("personal")))
+    store = MediaStore(Path(params["media_root"]), int(params["media_max_bytes"]))
+    counts = apply_import(
+        session,
+        record,
+        now,
+        progress,
+        personal=bool(params.get("personal")),
+        media=store,
+        history_for=params.get("history_for"),
+    )
     return {"message": import_summary(counts), "import_id": record.id, **counts}
 
 

@@ -82,3 +82,4 @@ class ImportForm(FlaskForm):
 
 class ConfirmForm(FlaskForm):
     skip_invalid = BooleanField("Import the valid ones and leave out those with errors")
+    with_history = BooleanField("Bring my review history along into my reviews")

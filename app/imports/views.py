@@ -52,6 +52,7 @@ from ..formats.uploads import (
     writable_formats,
 )
 from ..inputs import accepts_uploads_up_to, db_int, size_text
+from ..core.views import media_store
 from ..jobs import JobNotFound, enqueue, get_job
 from ..models import ImportRecord
 from ..questions import QUESTION_TYPES
@@ -208,6 +209,9 @@ def confirm(import_id: int):
     # A student's new bank is a personal deck; a teacher's or an admin's a shared bank.
     personal = record.bank_id is None and not may_author(current_user)
     record.skip_invalid = bool(form.skip_invalid.data)
+    # An Anki package's past answers become the importer's own reviews, when asked.
+    history_for = current_user.id if form.with_history.data else None
+    store = media_store()
     # Claim the upload: of two confirms (two tabs, two workers) only one writes it.
     claimed = db.session.execute(
         update(ImportRecord)
@@ -228,11 +232,16 @@ def confirm(import_id: int):
             on_record=link,
             import_id=record.id,
             personal=personal,
+            history_for=history_for,
+            media_root=str(store.root),
+            media_max_bytes=store.max_bytes,
         )
         flash("The import is being written; this page shows how far it has got.", "info")
         return redirect(back)
     try:
-        counts = apply_import(db.session, record, now(), personal=personal)
+        counts = apply_import(
+            db.session, record, now(), personal=personal, media=store, history_for=history_for
+        )
     except DomainError as exc:
         return refused(exc, back)
     db.session.commit()

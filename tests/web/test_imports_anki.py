@@ -1,0 +1,86 @@
+"""A student imports an Anki deck in the browser: its notes become a personal deck, its
+images are kept, and, when asked, its review history becomes the student's reviews."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import pytest
+from sqlalchemy import func, select
+
+from app.extensions import db
+from app.models import MediaFile, Question, QuestionBank, ReviewCard, ReviewLog
+
+anki_collection = pytest.importorskip("anki.collection")
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(40))
+
+
+@pytest.fixture(scope="module")
+def package(tmp_path_factory) -> bytes:
+    """Two answered Basic notes (one with a picture) and a cloze note, in nested decks."""
+    folder = tmp_path_factory.mktemp("anki-web")
+    col = anki_collection.Collection(str(folder / "collection.anki2"))
+    try:
+        picture = col.media.write_data("kremlin.png", PNG)
+        deck = col.decks.id("History::USSR")
+        for front, back in [(f'The Kremlin <img src="{picture}">', "Moscow"), ("1956", "Secret Speech")]:
+            note = col.new_note(col.models.by_name("Basic"))
+            note["Front"], note["Back"] = front, back
+            col.add_note(note, deck)
+            card = note.cards()[0]
+            card.start_timer()
+            col.sched.answerCard(card, 3)
+        cloze = col.new_note(col.models.by_name("Cloze"))
+        cloze["Text"] = "{{c1::Khrushchev}} spoke in 1956."
+        col.add_note(cloze, deck)
+        path = folder / "deck.apkg"
+        options = anki_collection.ExportAnkiPackageOptions(
+            with_scheduling=True, with_media=True, legacy=False
+        )
+        col.export_anki_package(out_path=str(path), options=options, limit=None)
+        return path.read_bytes()
+    finally:
+        col.close()
+
+
+def _upload(client, data: bytes):
+    form = {
+        "file": (io.BytesIO(data), "deck.apkg"),
+        "format": "auto",
+        "bank": "new",
+        "new_bank": "From Anki",
+    }
+    response = client.post("/imports/", data=form, content_type="multipart/form-data")
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return int(re.search(r"/imports/(\d+)$", response.headers["Location"]).group(1))
+
+
+@pytest.mark.parametrize("with_history", [True, False])
+def test_a_student_imports_an_anki_deck_with_its_media_and_history(
+    student_client, student, package, with_history
+):
+    import_id = _upload(student_client, package)
+    preview = student_client.get(f"/imports/{import_id}").get_data(as_text=True)
+    assert "Bring my review history along" in preview
+    assert "2 past reviews" in preview
+    data = {"with_history": "y"} if with_history else {}
+    done = student_client.post(f"/imports/{import_id}/confirm", data=data)
+    assert done.status_code == 302
+    db.session.rollback()
+    deck = db.session.scalar(select(QuestionBank).where(QuestionBank.title == "From Anki"))
+    assert deck.personal and deck.owner_id == student.id
+    kinds = sorted(db.session.scalars(select(Question.kind).where(Question.bank_id == deck.id)))
+    assert kinds == ["cloze", "flashcard", "flashcard"]
+    stored = db.session.scalar(select(MediaFile))
+    assert stored is not None and stored.size == len(PNG)
+    # The picture is served to its importer.
+    assert student_client.get(f"/media/{stored.sha256}").data == PNG
+    cards = db.session.scalar(
+        select(func.count()).select_from(ReviewCard).where(ReviewCard.user_id == student.id)
+    )
+    logs = db.session.scalar(
+        select(func.count()).select_from(ReviewLog).where(ReviewLog.user_id == student.id)
+    )
+    assert (cards, logs) == ((2, 2) if with_history else (0, 0))

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 
 from .extensions import db
 from .models import (
-    MediaFile,
     ImportRecord,
+    MediaFile,
     Question,
     QuestionBank,
     ReviewCard,

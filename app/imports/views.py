@@ -36,6 +36,7 @@ from ..access import (
     signed_in_user,
 )
 from ..clock import now
+from ..core.views import media_store
 from ..errors import DomainError
 from ..extensions import db
 from ..formats.pipeline import Action
@@ -52,7 +53,6 @@ from ..formats.uploads import (
     writable_formats,
 )
 from ..inputs import accepts_uploads_up_to, db_int, size_text
-from ..core.views import media_store
 from ..jobs import JobNotFound, enqueue, get_job
 from ..models import ImportRecord
 from ..questions import QUESTION_TYPES

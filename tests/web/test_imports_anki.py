@@ -25,7 +25,10 @@ def package(tmp_path_factory) -> bytes:
     try:
         picture = col.media.write_data("kremlin.png", PNG)
         deck = col.decks.id("History::USSR")
-        for front, back in [(f'The Kremlin <img src="{picture}">', "Moscow"), ("1956", "Secret Speech")]:
+        for front, back in [
+            (f'The Kremlin <img src="{picture}">', "Moscow"),
+            ("1956", "Secret Speech"),
+        ]:
             note = col.new_note(col.models.by_name("Basic"))
             note["Front"], note["Back"] = front, back
             col.add_note(note, deck)

@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0012_imports'
-down_revision = '0013_personal_decks'
+down_revision = '0011_media'
 branch_labels = None
 depends_on = None
 

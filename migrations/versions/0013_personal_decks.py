@@ -12,7 +12,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = "0013_personal_decks"
-down_revision = "0011_media"
+down_revision = "0012_imports"
 branch_labels = None
 depends_on = None
 

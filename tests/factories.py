@@ -8,13 +8,22 @@ and commit when done.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Question, QuestionBank, ReviewCard, ReviewLog, SourceDocument, Topic
+from app.models import (
+    Question,
+    QuestionBank,
+    ReviewCard,
+    ReviewLog,
+    SchoolClass,
+    SourceDocument,
+    Topic,
+)
 from tests.samples import SAMPLES
 
 # The password of every user the `make_user` fixture creates.
@@ -198,3 +207,23 @@ def make_document(
     db.session.add(document)
     _done(commit)
     return document
+
+
+def make_class(
+    owner: Any,
+    *,
+    students: Sequence[Any] = (),
+    banks: Sequence[QuestionBank] = (),
+    name: str = "Class",
+    commit: bool = True,
+) -> SchoolClass:
+    """A class of `owner`, joined by `students`, with `banks` shared with it."""
+    from app.classes import roster
+
+    school_class = roster.create_class(db.session, owner, name=name, now=CLOCK_START)
+    for student in students:
+        roster.join_class(db.session, school_class, student, CLOCK_START)
+    for bank in banks:
+        roster.share_bank(db.session, school_class, bank, owner, CLOCK_START)
+    _done(commit)
+    return school_class

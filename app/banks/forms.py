@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import (
@@ -30,6 +31,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.validators import ValidationError as FieldError
 
+from ..access import citable_documents_query
 from ..difficulty import DIFFICULTY_LABELS
 from ..extensions import db
 from ..models import Question, SourceDocument
@@ -154,7 +156,16 @@ class QuestionForm(FlaskForm):
         self.row_map: dict[str, list[int]] = {}
         self.list_errors: dict[str, list[str]] = {}
         self.general_errors: list[str] = []
-        slugs = db.session.scalars(select(SourceDocument.slug).order_by(SourceDocument.slug))
+        # The seeded documents and the author's own; an edited question keeps the one it cites.
+        slugs = [d.slug for d in db.session.scalars(citable_documents_query(current_user))]
+        if question_id is not None:
+            cited = db.session.scalar(
+                select(SourceDocument.slug)
+                .join(Question, Question.source_document_id == SourceDocument.id)
+                .where(Question.id == question_id)
+            )
+            if cited and cited not in slugs:
+                slugs.append(cited)
         self.source_document.choices = [("", "None")] + [(slug, slug) for slug in slugs]
 
     def to_content(self) -> dict[str, Any]:

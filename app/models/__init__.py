@@ -6,7 +6,7 @@ from .jobs import Job
 from .practice import PracticeItem, PracticeSession
 from .questions import Question
 from .reviews import ExamDate, ReviewCard, ReviewLog, StudyAction, StudySettings
-from .sources import SourceDocument
+from .sources import QuestionDraft, SourceDocument
 from .users import AuditEntry, PasswordResetToken, Role, User, UserSession, normalize_email
 
 __all__ = [
@@ -25,6 +25,7 @@ __all__ = [
     "StudyAction",
     "StudySettings",
     "Question",
+    "QuestionDraft",
     "QuestionBank",
     "Role",
     "SourceDocument",

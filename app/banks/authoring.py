@@ -20,8 +20,8 @@ from ..extensions import db
 from ..formats import ensure_topic, update_question_content
 from ..inputs import db_int
 from ..models import Question, QuestionBank, QuestionDraft, SourceDocument
-from ..sources.library import draft_topic, mark_draft_accepted
 from ..questions import QUESTION_TYPES, ValidationError, grade, present, validate_content
+from ..sources.library import draft_topic, mark_draft_accepted
 from ..web import render_form
 from .forms import (
     FORMS,

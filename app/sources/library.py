@@ -86,6 +86,12 @@ def add_document(
 
 
 def _first_heading(extracted: ExtractedDocument) -> str:
+    """The document's own title: its first line when that reads as one, else its first
+    section's title."""
+    first = next((line.strip() for line in extracted.text.splitlines() if line.strip()), "")
+    first = first.lstrip("#").strip()
+    if first and len(first) <= 120 and len(first.split()) <= 12 and first[-1] not in ".,;:":
+        return first
     return extracted.sections[0]["title"] if extracted.sections else ""
 
 

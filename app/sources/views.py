@@ -30,7 +30,7 @@ from ..extensions import db
 from ..inputs import accepts_files, db_int
 from ..jobs import enqueue, latest_job
 from ..models import Job, Question, QuestionBank, QuestionDraft, SourceDocument
-from ..questions import grade, present
+from ..questions import QUESTION_TYPES, grade, present
 from ..web import refused, render_form, reported_on
 from .documents import locate_excerpt, normalize_space, split_sections
 from .forms import ActionForm, DraftBankForm, EditDocumentForm, NewDocumentForm, SectionsForm
@@ -311,6 +311,7 @@ def drafts(slug: str):
         groups=[(titles.get(slug, slug), slug, items) for slug, items in groups.items()],
         counts=draft_counts(db.session, doc, current_user.id),
         job=job,
+        types=QUESTION_TYPES,
     )
 
 

@@ -27,7 +27,7 @@ from ..clock import now as clock_now
 from ..drafting import MAX_UPLOAD_BYTES, extract_pasted, extract_upload
 from ..errors import DomainError, Invalid
 from ..extensions import db
-from ..inputs import accepts_files, db_int
+from ..inputs import MAX_FIELD_CHARS, accepts_files, db_int
 from ..jobs import enqueue, latest_job
 from ..models import Job, Question, QuestionBank, QuestionDraft, SourceDocument
 from ..questions import QUESTION_TYPES, grade, present
@@ -192,6 +192,14 @@ def sections(slug: str):
 def edit(slug: str):
     doc = editable_document_or_403(slug)
     form = EditDocumentForm(data={"title": doc.title, "text": doc.text})
+    if len(doc.text) > MAX_FIELD_CHARS:
+        # A form field holds at most MAX_FIELD_CHARS (app.inputs): edit the file, upload again.
+        flash(
+            f"This document has {len(doc.text):,} characters, more than the "
+            f"{MAX_FIELD_CHARS:,} the editor takes: edit the file and add it again.",
+            "warning",
+        )
+        return redirect(url_for("sources.document", slug=doc.slug))
     if form.validate_on_submit():
         with reported_on(form):
             flagged = edit_text(db.session, doc, form.title.data, form.text.data, clock_now())

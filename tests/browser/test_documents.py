@@ -70,7 +70,9 @@ def test_teacher_drafts_from_a_docx_and_a_student_opens_the_cited_passage(
     page.get_by_role("button", name="Use this bank").click()
     expect(page.get_by_text("Accepted drafts go into “The Thaw”.")).to_be_visible()
     check_accessibility(page)
-    _true_statements(page).first.get_by_role("button", name="Accept").click()
+    # Keyboard: a focused draft is accepted with A.
+    _true_statements(page).first.focus()
+    page.keyboard.press("a")
     expect(page.get_by_text("Accepted into “The Thaw”")).to_be_visible()
 
     _true_statements(page).first.get_by_role("link", name="Edit").click()

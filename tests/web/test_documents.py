@@ -73,8 +73,8 @@ def _upload(client, name: str, data: bytes, **fields):
     )
 
 
-def _own_document(owner, **fields) -> SourceDocument:
-    text = f"The Succession\n{INTRO}\nThe Secret Speech\n{SPEECH}\n{GULAG}\n"
+def _own_document(owner, text: str | None = None, **fields) -> SourceDocument:
+    text = text or f"The Succession\n{INTRO}\nThe Secret Speech\n{SPEECH}\n{GULAG}\n"
     return make_document(
         f"thaw-{owner.id}",
         title="The Thaw",
@@ -479,3 +479,9 @@ def test_a_large_document_is_drafted_in_the_background(teacher_client, teacher, 
     assert wait_for_threads()
     db.session.expire_all()
     assert len(_pending(document)) >= 3
+
+
+def test_a_document_too_long_for_the_editor_says_so(teacher_client, teacher):
+    document = _own_document(teacher, text="The Succession\n" + "word " * 30_000)
+    response = teacher_client.get(f"/sources/{document.slug}/edit", follow_redirects=True)
+    assert "more than the 100,000 the editor takes" in response.get_data(as_text=True)

@@ -70,3 +70,20 @@
   passage.addEventListener("keyup", takeSelection);
   loadDocument();
 })();
+
+// The drafts page: with a draft focused (Tab to it), A accepts, E edits and R rejects it.
+(function () {
+  "use strict";
+  var keys = { a: "[data-draft-accept]", e: "[data-draft-edit]", r: "[data-draft-reject]" };
+  document.querySelectorAll("article[data-draft]").forEach(function (draft) {
+    draft.addEventListener("keydown", function (event) {
+      if (event.altKey || event.ctrlKey || event.metaKey || event.target !== draft) { return; }
+      var selector = keys[event.key.toLowerCase()];
+      var control = selector && draft.querySelector(selector);
+      if (control && !control.disabled) {
+        event.preventDefault();
+        control.click();
+      }
+    });
+  });
+})();

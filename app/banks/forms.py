@@ -157,16 +157,18 @@ class QuestionForm(FlaskForm):
         self.list_errors: dict[str, list[str]] = {}
         self.general_errors: list[str] = []
         # The seeded documents and the author's own; an edited question keeps the one it cites.
-        slugs = [d.slug for d in db.session.scalars(citable_documents_query(current_user))]
+        documents = list(db.session.scalars(citable_documents_query(current_user)))
         if question_id is not None:
             cited = db.session.scalar(
-                select(SourceDocument.slug)
+                select(SourceDocument)
                 .join(Question, Question.source_document_id == SourceDocument.id)
                 .where(Question.id == question_id)
             )
-            if cited and cited not in slugs:
-                slugs.append(cited)
-        self.source_document.choices = [("", "None")] + [(slug, slug) for slug in slugs]
+            if cited is not None and cited not in documents:
+                documents.append(cited)
+        self.source_document.choices = [("", "None")] + [
+            (d.slug, d.short_title or d.title or d.slug) for d in documents
+        ]
 
     def to_content(self) -> dict[str, Any]:
         """The question content the form describes, blank rows left out; not yet validated.

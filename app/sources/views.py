@@ -246,11 +246,16 @@ def outline(slug: str):
 # -- drafts -------------------------------------------------------------------------------
 
 
-def _running_job(doc: SourceDocument) -> Job | None:
+def _latest_job(doc: SourceDocument) -> Job | None:
     job = latest_job(db.session, current_user.id, DRAFT_JOB, clock_now())
-    if job is None or job.finished or (job.params or {}).get("document_id") != doc.id:
+    if job is None or (job.params or {}).get("document_id") != doc.id:
         return None
     return job
+
+
+def _running_job(doc: SourceDocument) -> Job | None:
+    job = _latest_job(doc)
+    return job if job is not None and not job.finished else None
 
 
 @bp.post("/<slug>/drafts")
@@ -308,8 +313,11 @@ def drafts(slug: str):
     groups: dict[str, list] = {}
     for draft in pending:
         groups.setdefault(draft.section, []).append((draft, _shown(draft)))
-    job = _running_job(doc)
+    job = _latest_job(doc)
     db.session.commit()  # a lost job was just marked failed
+    failed = job if job is not None and job.state == "failed" else None
+    if job is not None and job.finished:
+        job = None
     return render_template(
         "sources/drafts.html",
         doc=doc,
@@ -319,6 +327,7 @@ def drafts(slug: str):
         groups=[(titles.get(slug, slug), slug, items) for slug, items in groups.items()],
         counts=draft_counts(db.session, doc, current_user.id),
         job=job,
+        failed_job=failed,
         types=QUESTION_TYPES,
     )
 

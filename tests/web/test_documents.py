@@ -485,3 +485,19 @@ def test_a_document_too_long_for_the_editor_says_so(teacher_client, teacher):
     document = _own_document(teacher, text="The Succession\n" + "word " * 30_000)
     response = teacher_client.get(f"/sources/{document.slug}/edit", follow_redirects=True)
     assert "more than the 100,000 the editor takes" in response.get_data(as_text=True)
+
+
+def test_a_failed_background_drafting_is_reported(teacher_client, teacher, monkeypatch):
+    from app.jobs import wait_for_threads
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr("app.sources.library.BACKGROUND_DRAFTING_CHARS", 10)
+    monkeypatch.setattr("app.sources.library.draft_document", broken)
+    document = _own_document(teacher)
+    teacher_client.post(f"/sources/{document.slug}/drafts")
+    assert wait_for_threads()
+    page = teacher_client.get(f"/sources/{document.slug}/drafts").get_data(as_text=True)
+    assert "The last drafting did not finish" in page
+    assert _pending(document) == []

@@ -19,10 +19,13 @@ from sqlalchemy.orm import Session
 
 from .extensions import db
 from .models import (
+    ClassBank,
+    ClassMember,
     ImportRecord,
     MediaFile,
     Question,
     QuestionBank,
+    QuestionDraft,
     ReviewCard,
     Role,
     SchoolClass,
@@ -169,10 +172,78 @@ def own_decks(session: Session, user: Any) -> list[QuestionBank]:
     )
 
 
+def _documents_cited_in_classes_of(user_id: int) -> Select[tuple[int | None]]:
+    """Ids of documents cited by questions of banks shared with a class the user is in."""
+    return (
+        select(Question.source_document_id)
+        .join(ClassBank, ClassBank.bank_id == Question.bank_id)
+        .join(ClassMember, ClassMember.class_id == ClassBank.class_id)
+        .where(
+            ClassMember.user_id == user_id,
+            ClassMember.removed_at.is_(None),
+            Question.source_document_id.is_not(None),
+        )
+    )
+
+
 def editable_banks(session: Session, user: Any) -> list[QuestionBank]:
     """The live banks the user may write questions in (copy targets): their decks first."""
     banks = [bank for bank in visible_banks(session, user) if may_edit_bank(user, bank)]
     return sorted(banks, key=lambda bank: not bank.personal)
+
+
+def may_view_document(user: Any, document: SourceDocument) -> bool:
+    """A document is visible where its questions are.
+
+    The seeded (ownerless) documents are open to every signed-in user. A teacher's own
+    document is visible to its owner, admins, and the members of a class that is given a
+    bank whose questions cite it.
+    """
+    if not is_signed_in(user):
+        return False
+    if document.owner_id is None or document.owner_id == user.id or is_admin(user):
+        return True
+    cited = _documents_cited_in_classes_of(user.id).where(
+        Question.source_document_id == document.id
+    )
+    return db.session.scalar(cited.limit(1)) is not None
+
+
+def may_edit_document(user: Any, document: SourceDocument) -> bool:
+    """Its owner edits a document's text and sections and drafts from it; admins every one."""
+    if is_admin(user):
+        return True
+    return may_author(user) and document.owner_id is not None and document.owner_id == user.id
+
+
+def may_cite_document(user: Any, document: SourceDocument) -> bool:
+    """Questions a user writes may cite the seeded documents and the user's own."""
+    return may_author(user) and (document.owner_id is None or may_edit_document(user, document))
+
+
+def visible_documents_query(user: Any) -> Select[tuple[SourceDocument]]:
+    query = select(SourceDocument).order_by(SourceDocument.title, SourceDocument.id)
+    if not is_signed_in(user):
+        return query.where(false())
+    if is_admin(user):
+        return query
+    return query.where(
+        or_(
+            SourceDocument.owner_id.is_(None),
+            SourceDocument.owner_id == user.id,
+            SourceDocument.id.in_(_documents_cited_in_classes_of(user.id)),
+        )
+    )
+
+
+def citable_documents_query(user: Any) -> Select[tuple[SourceDocument]]:
+    """The documents `user` may cite when writing a question."""
+    query = select(SourceDocument).order_by(SourceDocument.slug)
+    if not may_author(user):
+        return query.where(false())
+    if is_admin(user):
+        return query
+    return query.where(or_(SourceDocument.owner_id.is_(None), SourceDocument.owner_id == user.id))
 
 
 # Loaders for the signed-in user. Each aborts the request when the answer is no.
@@ -283,8 +354,9 @@ def own_import_or_404(import_id: int) -> ImportRecord:
 
 
 def document_or_404(slug: str) -> SourceDocument:
+    """A document the user may read; one they may not is as absent as a missing one."""
     document = db.session.scalar(select(SourceDocument).where(SourceDocument.slug == slug))
-    if document is None or not is_signed_in(current_user):
+    if document is None or not may_view_document(current_user, document):
         abort(404)
     return document
 
@@ -296,6 +368,34 @@ def media_or_404(sha256: str) -> MediaFile:
     if media is None or not may_view_media(current_user, media):
         abort(404)
     return media
+
+
+def editable_document_or_403(slug: str) -> SourceDocument:
+    """A document the user may edit: 404 if they cannot read it, 403 if it is not theirs."""
+    document = document_or_404(slug)
+    authorize(may_edit_document(current_user, document))
+    return document
+
+
+def citable_document_or_404(slug: str) -> SourceDocument:
+    """A document the user may cite in a question they write; any other is not found."""
+    document = document_or_404(slug)
+    if not may_cite_document(current_user, document):
+        abort(404)
+    return document
+
+
+def own_draft_or_404(draft_id: int, document: SourceDocument | None = None) -> QuestionDraft:
+    """A question draft of the user's (of `document`, when given); another's is not found."""
+    draft = db.session.get(QuestionDraft, draft_id)
+    if (
+        draft is None
+        or not is_signed_in(current_user)
+        or draft.owner_id != current_user.id
+        or (document is not None and draft.document_id != document.id)
+    ):
+        abort(404)
+    return draft
 
 
 # Templates ask the same predicates: {% if may_edit_bank(current_user, bank) %}.
@@ -311,6 +411,9 @@ TEMPLATE_PREDICATES = {
         may_share_bank,
         may_create_deck,
         owns_import,
+        may_view_document,
+        may_edit_document,
+        may_cite_document,
         owns_class,
         teaches,
         enrolled,

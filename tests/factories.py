@@ -8,6 +8,7 @@ and commit when done.
 from __future__ import annotations
 
 import copy
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -22,6 +23,7 @@ from app.models import (
     QuestionBank,
     ReviewCard,
     ReviewLog,
+    SchoolClass,
     SourceDocument,
     Topic,
 )
@@ -227,3 +229,23 @@ def make_media(data: bytes = PNG_BYTES, *, commit: bool = True) -> MediaFile:
     media = store_media(db.session, store, data, CLOCK_START)
     _done(commit)
     return media
+
+
+def make_class(
+    owner: Any,
+    *,
+    students: Sequence[Any] = (),
+    banks: Sequence[QuestionBank] = (),
+    name: str = "Class",
+    commit: bool = True,
+) -> SchoolClass:
+    """A class of `owner`, joined by `students`, with `banks` shared with it."""
+    from app.classes import roster
+
+    school_class = roster.create_class(db.session, owner, name=name, now=CLOCK_START)
+    for student in students:
+        roster.join_class(db.session, school_class, student, CLOCK_START)
+    for bank in banks:
+        roster.share_bank(db.session, school_class, bank, owner, CLOCK_START)
+    _done(commit)
+    return school_class

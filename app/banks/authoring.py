@@ -10,16 +10,22 @@ from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..access import author_or_403, editable_bank_or_403, question_in_bank_or_404
+from ..access import (
+    author_or_403,
+    editable_bank_or_403,
+    own_draft_or_404,
+    question_in_bank_or_404,
+)
 from ..clock import now
 from ..core.views import media_store
 from ..errors import Invalid
 from ..extensions import db
 from ..formats import ensure_topic, update_question_content
-from ..inputs import accepts_files
+from ..inputs import accepts_files, db_int
 from ..media import check_media, reference, store_media
-from ..models import Question, QuestionBank, SourceDocument
+from ..models import Question, QuestionBank, QuestionDraft, SourceDocument
 from ..questions import QUESTION_TYPES, ValidationError, grade, present, validate_content
+from ..sources.library import draft_topic, mark_draft_accepted
 from ..web import render_form
 from .forms import (
     FORMS,
@@ -59,8 +65,27 @@ def new_question(bank_id: int):
         return render_template("banks/choose_type.html", bank=bank, types=QUESTION_TYPES)
     if kind not in QUESTION_TYPES:
         abort(404)
-    form = FORMS[kind](bank_id=bank.id)
-    return _author(bank, kind, form, question=None)
+    draft_id = request.args.get("draft", type=db_int)
+    draft = own_draft_or_404(draft_id) if draft_id is not None else None
+    if draft is not None and draft.kind != kind:
+        abort(404)
+    if draft is not None and draft.state != "pending":
+        flash("This draft was already accepted or rejected.", "error")
+        return redirect(url_for("sources.drafts", slug=draft.document.slug))
+    form = FORMS[kind](bank_id=bank.id, data=_draft_form_data(draft) if draft else None)
+    if draft is not None and request.method == "GET":
+        form.fill(draft.content)
+    return _author(bank, kind, form, question=None, draft=draft)
+
+
+def _draft_form_data(draft: QuestionDraft) -> dict[str, Any]:
+    """A question draft as the question form's shared fields: its source and its topic."""
+    return {
+        "source_document": draft.document.slug,
+        "source_section": draft.section,
+        "excerpt": draft.excerpt,
+        "topic": draft_topic(draft),
+    }
 
 
 @bp.route("/<int:bank_id>/questions/<int:question_id>/edit", methods=["GET", "POST"])
@@ -88,7 +113,13 @@ def _checked_content(kind: str, form: QuestionForm) -> dict[str, Any] | None:
     return content if fields_ok else None
 
 
-def _author(bank: QuestionBank, kind: str, form: QuestionForm, question: Question | None):
+def _author(
+    bank: QuestionBank,
+    kind: str,
+    form: QuestionForm,
+    question: Question | None,
+    draft: QuestionDraft | None = None,
+):
     preview = None
     status = 200
     if request.method == "POST":
@@ -105,6 +136,11 @@ def _author(bank: QuestionBank, kind: str, form: QuestionForm, question: Questio
             if attachment:
                 content = _attach(kind, content, form, *attachment)
             question = _save(bank, kind, form, content, question)
+            if draft is not None:
+                mark_draft_accepted(db.session, draft, question, now())
+                db.session.commit()
+                flash(f"Draft edited and accepted as {question.external_id}.", "success")
+                return redirect(url_for("sources.drafts", slug=draft.document.slug))
             db.session.commit()
             flash("Question saved.", "success")
             return redirect(url_for("banks.question", bank_id=bank.id, question_id=question.id))
@@ -118,6 +154,7 @@ def _author(bank: QuestionBank, kind: str, form: QuestionForm, question: Questio
             question=question,
             preview=preview,
             failed=status == 422,
+            draft=draft,
         ),
         status,
     )

@@ -14,6 +14,7 @@ import secrets
 from collections.abc import Callable
 from typing import Any, ClassVar
 
+from flask_login import current_user
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from sqlalchemy import select
@@ -31,6 +32,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, Regexp
 from wtforms.validators import ValidationError as FieldError
 
+from ..access import citable_documents_query
 from ..difficulty import DIFFICULTY_LABELS
 from ..extensions import db
 from ..models import Question, SourceDocument
@@ -160,8 +162,19 @@ class QuestionForm(FlaskForm):
         self.row_map: dict[str, list[int]] = {}
         self.list_errors: dict[str, list[str]] = {}
         self.general_errors: list[str] = []
-        slugs = db.session.scalars(select(SourceDocument.slug).order_by(SourceDocument.slug))
-        self.source_document.choices = [("", "None")] + [(slug, slug) for slug in slugs]
+        # The seeded documents and the author's own; an edited question keeps the one it cites.
+        documents = list(db.session.scalars(citable_documents_query(current_user)))
+        if question_id is not None:
+            cited = db.session.scalar(
+                select(SourceDocument)
+                .join(Question, Question.source_document_id == SourceDocument.id)
+                .where(Question.id == question_id)
+            )
+            if cited is not None and cited not in documents:
+                documents.append(cited)
+        self.source_document.choices = [("", "None")] + [
+            (d.slug, d.short_title or d.title or d.slug) for d in documents
+        ]
 
     def to_content(self) -> dict[str, Any]:
         """The question content the form describes, blank rows left out; not yet validated.

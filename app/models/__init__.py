@@ -8,7 +8,7 @@ from .media import MediaFile
 from .practice import PracticeItem, PracticeSession
 from .questions import Question
 from .reviews import ExamDate, ReviewCard, ReviewLog, StudyAction, StudySettings
-from .sources import SourceDocument
+from .sources import QuestionDraft, SourceDocument
 from .users import AuditEntry, PasswordResetToken, Role, User, UserSession, normalize_email
 
 __all__ = [
@@ -29,6 +29,7 @@ __all__ = [
     "StudyAction",
     "StudySettings",
     "Question",
+    "QuestionDraft",
     "QuestionBank",
     "Role",
     "SourceDocument",

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import docx
+from playwright.sync_api import expect
+from sqlalchemy import select
+
+from app.extensions import db
+from app.models import Question, SourceDocument
+from tests.factories import PASSWORD, make_class
+
+SUCCESSION = (
+    "Nikita Khrushchev became First Secretary of the Communist Party in September 1953, "
+    "after the death of Joseph Stalin."
+)
+SPEECH = (
+    "In February 1956 Khrushchev delivered the Secret Speech to the Twentieth Party Congress, "
+    "denouncing the cult of personality built around Stalin."
+)
+GULAG = "Between 1953 and 1956 about 1.5 million prisoners were released from the Gulag camps."
+
+
+def log_in(page, live_url, user) -> None:
+    page.goto(f"{live_url}/auth/login")
+    page.get_by_label("Email").fill(user.email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+
+
+def _docx(path) -> None:
+    document = docx.Document()
+    document.add_heading("The Thaw", 0)
+    document.add_heading("The Succession", 1)
+    document.add_paragraph(SUCCESSION)
+    document.add_heading("The Secret Speech", 1)
+    document.add_paragraph(SPEECH)
+    document.add_paragraph(GULAG)
+    document.save(path)
+
+
+def _true_statements(page):
+    """The true/false drafts that state the document's own sentence (not a false variant)."""
+    return (
+        page.locator("article.draft")
+        .filter(has_text="True/false")
+        .filter(has_not_text="false variant")
+    )
+
+
+def test_teacher_drafts_from_a_docx_and_a_student_opens_the_cited_passage(
+    app, live_url, browser, teacher, student, check_accessibility, tmp_path
+):
+    path = tmp_path / "thaw.docx"
+    _docx(path)
+    errors: list[str] = []
+    page = browser.new_page()
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    log_in(page, live_url, teacher)
+    page.goto(f"{live_url}/sources/")
+    page.get_by_role("link", name="Add a document").click()
+    page.get_by_label("Upload a file").set_input_files(str(path))
+    page.get_by_role("button", name="Add the document").click()
+    expect(page.get_by_role("heading", name="Where sections start")).to_be_visible()
+    expect(page.get_by_label("The Secret Speech", exact=True)).to_be_checked()
+    check_accessibility(page)
+    page.get_by_role("button", name="Save the sections").click()
+    expect(page.get_by_role("heading", name="The Secret Speech")).to_be_visible()
+
+    page.get_by_role("button", name="Draft questions").click()
+    expect(page.get_by_role("heading", name="Question drafts")).to_be_visible()
+    page.get_by_role("button", name="Use this bank").click()
+    expect(page.get_by_text("Accepted drafts go into “The Thaw”.")).to_be_visible()
+    check_accessibility(page)
+    # Keyboard: a focused draft is accepted with A.
+    _true_statements(page).first.focus()
+    page.keyboard.press("a")
+    expect(page.get_by_text("Accepted into “The Thaw”")).to_be_visible()
+
+    _true_statements(page).first.get_by_role("link", name="Edit").click()
+    expect(page.get_by_text("saving accepts it into The Thaw")).to_be_visible()
+    # Selecting a passage of the shown section fills the excerpt.
+    passage = page.locator("#source-passage p").first
+    expect(passage).to_be_visible()
+    passage.select_text()
+    passage.dispatch_event("mouseup")
+    selected = passage.inner_text().strip()
+    expect(page.get_by_label("Excerpt")).to_have_value(selected)
+    check_accessibility(page)
+    prompt = page.get_by_label("Prompt")
+    prompt.fill("Edited. " + prompt.input_value())
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Draft edited and accepted")).to_be_visible()
+
+    with app.app_context():
+        document = db.session.scalars(select(SourceDocument)).one()
+        questions = db.session.scalars(select(Question)).all()
+        assert len(questions) == 2
+        assert all(
+            q.kind == "true_false" and q.source_document_id == document.id for q in questions
+        )
+        assert sum(q.content["prompt"].startswith("Edited.") for q in questions) == 1
+        make_class(teacher, students=[student], banks=[questions[0].bank])
+        bank_title = questions[0].bank.title
+
+    pupil = browser.new_page()
+    pupil.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    log_in(pupil, live_url, student)
+    pupil.goto(f"{live_url}/practice/")
+    pupil.get_by_label(bank_title).check()
+    pupil.get_by_label("Number of questions").fill("1")
+    pupil.get_by_role("button", name="Start practising").click()
+    pupil.locator("input[name=answer][value=true]").check()
+    pupil.get_by_role("button", name="Check answer").click()
+    expect(pupil.get_by_text("Correct", exact=True)).to_be_visible()
+    pupil.get_by_role("link", name="Read the passage in context").click()
+    cited = pupil.locator("mark#cited")
+    expect(cited).to_be_visible()
+    expect(cited).to_be_in_viewport()
+    check_accessibility(pupil)
+    assert errors == []

@@ -421,8 +421,15 @@ TEMPLATE_PREDICATES = {
 }
 
 
+def may_open_document(document: SourceDocument) -> bool:
+    """For macros, which see no request context: may the signed-in user open `document`?"""
+    return may_view_document(current_user, document)
+
+
 def register_access(app: Flask, login_manager: LoginManager) -> None:
-    app.jinja_env.globals.update(TEMPLATE_PREDICATES, Role=Role)
+    app.jinja_env.globals.update(
+        TEMPLATE_PREDICATES, Role=Role, may_open_document=may_open_document
+    )
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to see that page."
     login_manager.login_message_category = "info"

@@ -501,3 +501,23 @@ def test_a_failed_background_drafting_is_reported(teacher_client, teacher, monke
     page = teacher_client.get(f"/sources/{document.slug}/drafts").get_data(as_text=True)
     assert "The last drafting did not finish" in page
     assert _pending(document) == []
+
+
+def test_a_question_offers_its_passage_only_to_those_who_may_open_the_document(
+    client, auth, people, shared_document
+):
+    document, question = shared_document
+    link = f"/sources/{document.slug}?cite={question.id}#cited"
+    for who, sees in [("student", True), ("other_student", False), ("owner", True)]:
+        auth.logout()
+        auth.login(people[who])
+        # The passage is shown with the feedback, once the card is answered.
+        page = client.post(
+            f"/banks/{question.bank_id}/questions/{question.id}", data={"self_score": "1"}
+        )
+        text = page.get_data(as_text=True)
+        assert page.status_code == 200, who
+        assert (link.replace("&", "&amp;") in text or link in text) == sees, who
+        assert SPEECH[:40] in text, who  # the excerpt itself is part of the question
+        if not sees:
+            assert "From a document of the question" in text

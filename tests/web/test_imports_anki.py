@@ -11,41 +11,14 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import MediaFile, Question, QuestionBank, ReviewCard, ReviewLog
+from tests.anki_packages import PNG, build_package
 
 anki_collection = pytest.importorskip("anki.collection")
-
-PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(40))
 
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory) -> bytes:
-    """Two answered Basic notes (one with a picture) and a cloze note, in nested decks."""
-    folder = tmp_path_factory.mktemp("anki-web")
-    col = anki_collection.Collection(str(folder / "collection.anki2"))
-    try:
-        picture = col.media.write_data("kremlin.png", PNG)
-        deck = col.decks.id("History::USSR")
-        for front, back in [
-            (f'The Kremlin <img src="{picture}">', "Moscow"),
-            ("1956", "Secret Speech"),
-        ]:
-            note = col.new_note(col.models.by_name("Basic"))
-            note["Front"], note["Back"] = front, back
-            col.add_note(note, deck)
-            card = note.cards()[0]
-            card.start_timer()
-            col.sched.answerCard(card, 3)
-        cloze = col.new_note(col.models.by_name("Cloze"))
-        cloze["Text"] = "{{c1::Khrushchev}} spoke in 1956."
-        col.add_note(cloze, deck)
-        path = folder / "deck.apkg"
-        options = anki_collection.ExportAnkiPackageOptions(
-            with_scheduling=True, with_media=True, legacy=False
-        )
-        col.export_anki_package(out_path=str(path), options=options, limit=None)
-        return path.read_bytes()
-    finally:
-        col.close()
+    return build_package(tmp_path_factory.mktemp("anki-web"))
 
 
 def _upload(client, data: bytes):

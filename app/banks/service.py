@@ -6,7 +6,18 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import ColumnElement, Select, String, cast, exists, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Question, QuestionBank, Topic
@@ -95,7 +106,7 @@ def has_tag(session: Session, tag: str) -> ColumnElement[bool]:
     """Questions carrying this tag (exactly as written): JSONB containment on PostgreSQL,
     the rows of json_each elsewhere."""
     if session.get_bind().dialect.name == "postgresql":
-        return Question.tags.contains([tag])
+        return type_coerce(Question.tags, JSONB).contains([tag])
     values = func.json_each(Question.tags).table_valued("value")
     return exists(select(1).select_from(values).where(values.c.value == tag))
 

@@ -6,9 +6,9 @@ with a clear message): `category` questions (the nested path becomes the topic),
 multiplier 1), matching, essay (the grader information is the model answer), ordering,
 cloze (`multianswer` with SHORTANSWER, NUMERICAL and MULTICHOICE parts), per-answer and
 general feedback, idnumbers (the question's id), tags (`<tags><tag><text>`; a space inside a
-Moodle tag becomes `_`, since a tag here is one word as in Anki). HTML text is sanitized with nh3 and becomes
-Markdown. A description is skipped with a notice; embedded files (`@@PLUGINFILE@@`) are not
-imported yet and are reported.
+Moodle tag becomes `_`, since a tag here is one word as in Anki). HTML text is sanitized with
+nh3 and becomes Markdown. A description is skipped with a notice; embedded files
+(`@@PLUGINFILE@@`) are not imported yet and are reported.
 """
 
 from __future__ import annotations

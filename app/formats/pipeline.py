@@ -239,7 +239,9 @@ def normalize_tags(tags: Iterable[Any] | str) -> list[str]:
         if not tag:
             continue
         if any(c.isspace() for c in tag):
-            raise Invalid(f"the tag {tag[:40]!r} has a space inside; tags are one word.", field="tags")
+            raise Invalid(
+                f"the tag {tag[:40]!r} has a space inside; tags are one word.", field="tags"
+            )
         if not tag.isprintable():
             raise Invalid("a tag has a control character.", field="tags")
         if len(tag) > MAX_TAG_CHARS:

@@ -424,11 +424,10 @@ def test_admin_may_edit_any_bank(admin_client, make_user):
 # -- tags --------------------------------------------------------------------------------------
 
 
-def test_tags_are_saved_normalized_shown_and_edited_without_a_new_version(
-    teacher_client, teacher
-):
+def test_tags_are_saved_normalized_shown_and_edited_without_a_new_version(teacher_client, teacher):
     bank = make_bank("Thaw", owner_id=teacher.id)
-    data = {**form_data("flashcard", CONTENT_BY_TYPE["flashcard"]), "tags": " ussr  thaw::1956 ussr"}
+    data = form_data("flashcard", CONTENT_BY_TYPE["flashcard"])
+    data["tags"] = " ussr  thaw::1956 ussr"
     assert post_question(teacher_client, bank.id, "flashcard", data).status_code == 302
     question = only_question()
     assert question.tags == ["ussr", "thaw::1956"]

@@ -290,5 +290,6 @@ def test_json_tags_are_an_optional_list():
     [draft] = only_drafts(jsonfile.read(data))
     assert draft.tags == ["x", "y::z"] and "tags" not in draft.content
     assert jsonfile.question_object(draft)["tags"] == ["x", "y::z"]
-    [bad] = jsonfile.read(b'[{"type": "flashcard", "prompt": "p", "back": "b", "tags": "x"}]').drafts
+    data = b'[{"type": "flashcard", "prompt": "p", "back": "b", "tags": "x"}]'
+    [bad] = jsonfile.read(data).drafts
     assert isinstance(bad, FormatError) and "list of words" in bad.message

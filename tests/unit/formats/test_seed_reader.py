@@ -27,6 +27,7 @@ questions:
     prompt: Front
     back: Back
     explanation: Why.
+    tags: [thaw, ussr::1956]
     source: {document: destalinization-explainer, excerpt: "not in the text"}
 
   - just a string
@@ -56,6 +57,7 @@ def test_drafts_carry_their_file_and_line(data):
         explanation="Why.",
         difficulty=1,
         citation=Citation("destalinization-explainer", "definition", "not in the text"),
+        tags=["thaw", "ussr::1956"],
         location=Location("zz-extra.yaml", 4, label="question 1 (extra-1)"),
     )
     assert isinstance(not_a_mapping, FormatError)

@@ -222,6 +222,7 @@ def _save(
         "content": content,
         "explanation": (form.explanation.data or "").strip(),
         "difficulty": form.difficulty.data,
+        "tags": form.tag_list(),
         "topic_id": topic.id if topic else None,
         "source_document_id": document.id if document else None,
         "source_section": ((form.source_section.data or "").strip() or None) if document else None,

@@ -34,7 +34,9 @@ from wtforms.validators import ValidationError as FieldError
 
 from ..access import citable_documents_query
 from ..difficulty import DIFFICULTY_LABELS
+from ..errors import Invalid
 from ..extensions import db
+from ..formats.pipeline import MAX_TAG_CHARS, MAX_TAGS, normalize_tags
 from ..models import Question, SourceDocument
 from ..questions import ValidationError
 from ..seeding import MAX_EXCERPT_CHARS
@@ -133,6 +135,12 @@ class QuestionForm(FlaskForm):
         description='Optional. "Parent/Child" makes a hierarchy.',
     )
     difficulty = SelectField("Difficulty", choices=DIFFICULTIES, coerce=int, default=2)
+    tags = StringField(
+        "Tags",
+        validators=[Length(max=(MAX_TAG_CHARS + 1) * MAX_TAGS)],
+        description="Optional: words separated by spaces, as in Anki; "
+        '"::" nests them (geo::europe).',
+    )
     source_document = SelectField("Source document", choices=[("", "None")], default="")
     source_section = StringField(
         "Source section",
@@ -218,6 +226,16 @@ class QuestionForm(FlaskForm):
         )
         if clash is not None and clash != self.question_id:
             raise FieldError("Another question in this bank has this id.")
+
+    def validate_tags(self, field: StringField) -> None:
+        try:
+            normalize_tags(field.data or "")
+        except Invalid as exc:
+            raise FieldError(_sentence(exc.message)) from exc
+
+    def tag_list(self) -> list[str]:
+        """The tags typed, normalized (the field is validated first)."""
+        return normalize_tags(self.tags.data or "")
 
     def validate_excerpt(self, field: TextAreaField) -> None:
         excerpt = " ".join((field.data or "").split())
@@ -665,6 +683,7 @@ def question_form_data(question: Question) -> dict[str, Any]:
         "explanation": question.explanation or "",
         "topic": question.topic.path if question.topic else "",
         "difficulty": question.difficulty,
+        "tags": " ".join(question.tags or []),
         "source_document": question.source_document.slug if question.source_document else "",
         "source_section": question.source_section or "",
         "excerpt": question.source_excerpt or "",

@@ -6,7 +6,18 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, String, cast, func, or_, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    String,
+    cast,
+    exists,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import Session, selectinload
 
 from ..models import Question, QuestionBank, Topic
@@ -63,6 +74,7 @@ def filtered_questions(
     kind: str | None = None,
     difficulty: int | None = None,
     search: str | None = None,
+    tag: str | None = None,
 ) -> Select[tuple[Question]]:
     query = select(Question).where(Question.bank_id == bank_id, Question.archived_at.is_(None))
     topic = session.get(Topic, topic_id) if topic_id else None
@@ -82,10 +94,21 @@ def filtered_questions(
                 func.lower(Question.external_id).like(like),
             )
         )
+    if tag:
+        query = query.where(has_tag(session, tag))
     # The list shows each question's topic: load them together, not one query per row.
     return query.options(selectinload(Question.topic)).order_by(
         Question.topic_id, Question.external_id
     )
+
+
+def has_tag(session: Session, tag: str) -> ColumnElement[bool]:
+    """Questions carrying this tag (exactly as written): JSONB containment on PostgreSQL,
+    the rows of json_each elsewhere."""
+    if session.get_bind().dialect.name == "postgresql":
+        return type_coerce(Question.tags, JSONB).contains([tag])
+    values = func.json_each(Question.tags).table_valued("value")
+    return exists(select(1).select_from(values).where(values.c.value == tag))
 
 
 def presentation_rng(user_id: int, question: Question) -> random.Random:

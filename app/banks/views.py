@@ -39,6 +39,7 @@ def bank(bank_id: int):
         "kind": request.args.get("type") if request.args.get("type") in QUESTION_TYPES else None,
         "difficulty": request.args.get("difficulty", type=db_int),
         "search": request.args.get("q", "").strip() or None,
+        "tag": request.args.get("tag", "").strip() or None,
     }
     page = db.paginate(
         filtered_questions(db.session, bank.id, **filters), per_page=PAGE_SIZE, error_out=False

@@ -98,6 +98,7 @@ def copy_question(
         source_section=question.source_section,
         source_excerpt=question.source_excerpt,
         difficulty=question.difficulty,
+        tags=list(question.tags or []),
         copied_from_id=question.id,
         created_at=now,
         updated_at=now,

@@ -42,6 +42,7 @@ import zipfile
 import zlib
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from dataclasses import replace as with_fields
 from datetime import UTC, datetime
 from html import escape, unescape
 from pathlib import Path
@@ -509,6 +510,8 @@ class _Reader:
                 self.result.drafts.append(exc)
                 continue
             for draft, ordinals in drafts:
+                if tag_list:
+                    draft = with_fields(draft, tags=tag_list)
                 self.result.drafts.append(draft)
                 key = draft.external_id or ""
                 if tag_list:
@@ -925,7 +928,13 @@ def write(
             decks[topic] = genanki.Deck(deck_id, name)
         guid = _guid(draft.external_id or "", fields[0])
         decks[topic].add_note(
-            genanki.Note(model=model, fields=fields, guid=guid, tags=[], sort_field=fields[0][:80])
+            genanki.Note(
+                model=model,
+                fields=fields,
+                guid=guid,
+                tags=list(draft.tags or ()),
+                sort_field=fields[0][:80],
+            )
         )
         result.count(draft.kind)
     if missing:

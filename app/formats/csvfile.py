@@ -34,6 +34,7 @@ COLUMNS = (
     "correct",
     "text",
     "explanation",
+    "tags",
     "content",
 )
 MAX_FIELD = 1_000_000
@@ -200,6 +201,8 @@ def row_draft(cells: dict[str, str], location: Location) -> QuestionDraft:
         topic_path=cells.get("topic") or None,
         explanation=cells.get("explanation") or None,
         difficulty=difficulty,
+        # Space-separated, as Anki writes them; a `tags` column that is there but empty clears them.
+        tags=cells["tags"].split() if "tags" in cells else None,
         location=location,
     )
 
@@ -343,6 +346,7 @@ def write(drafts: Iterable[QuestionDraft]) -> WriteResult:
             "difficulty": str(draft.difficulty) if draft.difficulty is not None else "",
             "prompt": content.get("prompt", ""),
             "explanation": draft.explanation or "",
+            "tags": " ".join(draft.tags or ()),
         }
         simple = _simple_cells(draft.kind, content)
         if simple is not None and _same(draft.kind, {**row, **simple}, content):

@@ -2,8 +2,8 @@
 
 A file is `{"format": "recall-questions", "version": 1, "questions": [...]}` (or just the
 list); each question has the shape of a question in seed_data/ (see seed_data/README.md):
-`id`, `type`, `topic`, `difficulty`, `explanation`, `section`, `source: {document, excerpt}`
-and the type's own content fields.
+`id`, `type`, `topic`, `difficulty`, `explanation`, `tags` (a list of words), `section`,
+`source: {document, excerpt}` and the type's own content fields.
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ NAME = "json"
 SUFFIXES = (".json",)
 FORMAT_TAG = "recall-questions"
 VERSION = 1
-KEYS = {"id", "type", "topic", "difficulty", "explanation", "section", "source"}
+KEYS = {"id", "type", "topic", "difficulty", "explanation", "tags", "section", "source"}
 
 
 def read(data: bytes | str, file: str | None = None) -> ReadResult:
@@ -77,6 +77,9 @@ def _draft(item: Any, location: Location) -> QuestionDraft | FormatError:
     for name, value in (("id", external_id), ("topic", topic), ("explanation", explanation)):
         if value is not None and not isinstance(value, str):
             return FormatError(f"`{name}` must be text.", location=location)
+    tags = item.get("tags")
+    if tags is not None and not isinstance(tags, list):
+        return FormatError("`tags` must be a list of words.", location=location)
     return QuestionDraft(
         kind=str(item.get("type")),
         content={k: v for k, v in item.items() if k not in KEYS},
@@ -85,6 +88,7 @@ def _draft(item: Any, location: Location) -> QuestionDraft | FormatError:
         explanation=explanation,
         difficulty=item.get("difficulty"),
         citation=citation,
+        tags=tags,
         location=location,
     )
 
@@ -98,6 +102,8 @@ def question_object(draft: QuestionDraft) -> dict[str, Any]:
     item.update(draft.content)
     if draft.explanation is not None:
         item["explanation"] = draft.explanation
+    if draft.tags:
+        item["tags"] = list(draft.tags)
     if draft.citation is not None and draft.citation.document:
         item["section"] = draft.citation.section
         item["source"] = {"document": draft.citation.document, "excerpt": draft.citation.excerpt}

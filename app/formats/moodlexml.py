@@ -5,9 +5,10 @@ with a clear message): `category` questions (the nested path becomes the topic),
 (single and multiple, by fraction), truefalse, shortanswer, numerical (tolerance, the unit of
 multiplier 1), matching, essay (the grader information is the model answer), ordering,
 cloze (`multianswer` with SHORTANSWER, NUMERICAL and MULTICHOICE parts), per-answer and
-general feedback, idnumbers (the question's id). HTML text is sanitized with nh3 and becomes
-Markdown. A description is skipped with a notice; embedded files (`@@PLUGINFILE@@`) are not
-imported yet and are reported.
+general feedback, idnumbers (the question's id), tags (`<tags><tag><text>`; a space inside a
+Moodle tag becomes `_`, since a tag here is one word as in Anki). HTML text is sanitized with
+nh3 and becomes Markdown. A description is skipped with a notice; embedded files
+(`@@PLUGINFILE@@`) are not imported yet and are reported.
 """
 
 from __future__ import annotations
@@ -216,8 +217,16 @@ class _Reader:
             explanation=explanation
             if kind != "essay" or q.find("graderinfo") is not None
             else None,
+            tags=self.tags(q),
             location=self.location,
         )
+
+    def tags(self, q: ET.Element) -> list[str] | None:
+        holder = q.find("tags")
+        if holder is None:
+            return None
+        words = (" ".join((tag.findtext("text") or "").split()) for tag in holder.findall("tag"))
+        return [word.replace(" ", "_") for word in words if word]
 
     def cloze(self, text: str) -> dict[str, Any]:
         gaps: list[dict[str, Any]] = []
@@ -372,6 +381,10 @@ def write(drafts: Iterable[QuestionDraft]) -> WriteResult:
         _rich(q, "generalfeedback", draft.explanation or "")
         if draft.external_id:
             _sub(q, "idnumber", draft.external_id)
+        if draft.tags:
+            holder = _sub(q, "tags")
+            for tag in draft.tags:
+                _sub(_sub(holder, "tag"), "text", tag)
         if kind in ("multiple_choice", "multiple_response"):
             single = kind == "multiple_choice"
             _sub(q, "single", "true" if single else "false")

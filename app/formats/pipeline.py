@@ -40,6 +40,8 @@ MAX_EXTERNAL_ID_CHARS = 120  # questions.external_id
 MAX_TOPIC_NAME_CHARS = 120  # topics.name
 MAX_TOPIC_PATH_CHARS = 500  # topics.path
 DIFFICULTIES = (1, 2, 3)
+MAX_TAGS = 30
+MAX_TAG_CHARS = 100
 
 
 @dataclass(frozen=True)
@@ -112,6 +114,7 @@ class QuestionDraft:
     explanation: str | None = None
     difficulty: int | None = None
     citation: Citation | None = None
+    tags: Sequence[str] | None = None  # None: not given; normalized by `normalize_tags`
     location: Location = field(default_factory=Location)
 
 
@@ -213,6 +216,44 @@ def update_question_content(
     for key in changed:
         setattr(question, key, values[key])
     return True
+
+
+# -- tags ------------------------------------------------------------------------------------
+
+
+def normalize_tags(tags: Iterable[Any] | str) -> list[str]:
+    """Tags as Anki keeps them: trimmed, no spaces inside, no repeats (first spelling kept,
+    compared without case), at most MAX_TAGS of MAX_TAG_CHARS. `::` nests them ("geo::europe").
+
+    A string is split on spaces, as Anki and the question form write tags. Raise Invalid with
+    a plain message for a tag that is not text, has a space inside, or is too long.
+    """
+    if isinstance(tags, str):
+        tags = tags.split()
+    out: list[str] = []
+    seen: set[str] = set()
+    for tag in tags:
+        if not isinstance(tag, str):
+            raise Invalid("a tag must be text.", field="tags")
+        tag = unicodedata.normalize("NFC", tag).strip()
+        if not tag:
+            continue
+        if any(c.isspace() for c in tag):
+            raise Invalid(
+                f"the tag {tag[:40]!r} has a space inside; tags are one word.", field="tags"
+            )
+        if not tag.isprintable():
+            raise Invalid("a tag has a control character.", field="tags")
+        if len(tag) > MAX_TAG_CHARS:
+            raise Invalid(f"a tag is over {MAX_TAG_CHARS} characters.", field="tags")
+        key = tag.casefold()
+        if key in seen:
+            continue
+        seen.add(key)
+        out.append(tag)
+    if len(out) > MAX_TAGS:
+        raise Invalid(f"a question has at most {MAX_TAGS} tags.", field="tags")
+    return out
 
 
 # -- topics ----------------------------------------------------------------------------------
@@ -429,12 +470,18 @@ def _check(draft: QuestionDraft, sources: Mapping[str, Sequence[Section]]) -> Qu
             raise Invalid(f"a topic name is over {MAX_TOPIC_NAME_CHARS} characters.")
         if len(topic_path) > MAX_TOPIC_PATH_CHARS:
             raise Invalid(f"the topic path is over {MAX_TOPIC_PATH_CHARS} characters.")
+    tags = None
+    if draft.tags is not None:
+        if not isinstance(draft.tags, (str, list, tuple)):
+            raise Invalid("tags must be a list of words.", field="tags")
+        tags = tuple(normalize_tags(draft.tags))
     return replace(
         draft,
         kind=kind,
         content=content,
         external_id=external_id,
         topic_path=topic_path,
+        tags=tags,
         citation=_check_citation(draft, sources),
     )
 
@@ -511,6 +558,8 @@ def _changes(
         changes.append("explanation")
     if draft.difficulty is not None and question.difficulty != draft.difficulty:
         changes.append("difficulty")
+    if draft.tags is not None and list(question.tags or []) != list(draft.tags):
+        changes.append("tags")
     if draft.topic_path is not None:
         current = topics.get(question.topic_id) if question.topic_id is not None else None
         if (current or "") != draft.topic_path:
@@ -616,6 +665,7 @@ def apply(
                     "external_id": external_id,
                     "explanation": "",
                     "difficulty": 2,
+                    "tags": [],
                     "topic_id": None,
                     "source_document_id": None,
                     "source_section": None,
@@ -658,6 +708,8 @@ def _values(
         values["explanation"] = draft.explanation
     if draft.difficulty is not None:
         values["difficulty"] = draft.difficulty
+    if draft.tags is not None:
+        values["tags"] = list(draft.tags)
     if draft.topic_path is not None:
         path = draft.topic_path
         key = "/".join(topic_parts(path)) if path else ""

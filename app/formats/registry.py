@@ -265,6 +265,7 @@ def bank_drafts(session: Session, bank) -> list[QuestionDraft]:
                 explanation=q.explanation or "",
                 difficulty=q.difficulty,
                 citation=citation,
+                tags=tuple(q.tags or ()),
             )
         )
     drafts.sort(key=lambda d: d.topic_path or "")

@@ -19,7 +19,7 @@ from ..sources.documents import Section, split_sections
 from .pipeline import Citation, FormatError, Location, QuestionDraft
 
 # Keys of a question in a bank file that are not part of its content.
-QUESTION_KEYS = {"id", "type", "difficulty", "section", "explanation", "source"}
+QUESTION_KEYS = {"id", "type", "difficulty", "section", "explanation", "source", "tags"}
 
 
 class SeedError(FormatError):
@@ -145,5 +145,6 @@ def _draft(
         explanation=str(item.get("explanation") or ""),
         difficulty=item.get("difficulty", 2),
         citation=Citation(source.get("document"), item.get("section"), source.get("excerpt")),
+        tags=item.get("tags"),
         location=location,
     )

@@ -48,6 +48,8 @@ class Question(Base):
     source_section: Mapped[str | None] = mapped_column(String(80))
     source_excerpt: Mapped[str | None] = mapped_column(Text)
     difficulty: Mapped[int] = mapped_column(SmallInteger, default=2)
+    # Words as in Anki ("geo", "europe::west"), normalized by app.formats.pipeline.normalize_tags.
+    tags: Mapped[list[str]] = mapped_column(JsonDocument, default=list, server_default="[]")
     version: Mapped[int] = mapped_column(default=1)
     # The question this one was copied from, while it exists.
     copied_from_id: Mapped[int | None] = mapped_column(

@@ -419,3 +419,51 @@ def test_admin_may_edit_any_bank(admin_client, make_user):
         db.session.refresh(question)
         assert question.content["prompt"] == "Edited" and question.version == 2
         assert admin_client.get(f"/banks/{bank.id}/questions/new?type=essay").status_code == 200
+
+
+# -- tags --------------------------------------------------------------------------------------
+
+
+def test_tags_are_saved_normalized_shown_and_edited_without_a_new_version(teacher_client, teacher):
+    bank = make_bank("Thaw", owner_id=teacher.id)
+    data = form_data("flashcard", CONTENT_BY_TYPE["flashcard"])
+    data["tags"] = " ussr  thaw::1956 ussr"
+    assert post_question(teacher_client, bank.id, "flashcard", data).status_code == 302
+    question = only_question()
+    assert question.tags == ["ussr", "thaw::1956"]
+    url = f"/banks/{bank.id}/questions/{question.id}/edit"
+    assert 'value="ussr thaw::1956"' in teacher_client.get(url).get_data(as_text=True)
+    page = teacher_client.get(f"/banks/{bank.id}/questions/{question.id}").get_data(as_text=True)
+    assert f"/banks/{bank.id}?tag=thaw::1956" in page.replace("%3A", ":")
+
+    response = teacher_client.post(url, data={**data, "tags": "thaw", "action": "save"})
+    assert response.status_code == 302
+    db.session.refresh(question)
+    assert question.tags == ["thaw"] and question.version == 1
+
+
+@pytest.mark.parametrize(
+    ("tags", "words"),
+    [("x" * 101, "over 100 characters"), (" ".join(f"t{i}" for i in range(31)), "at most 30")],
+)
+def test_bad_tags_are_refused_on_the_field_and_write_nothing(teacher_client, teacher, tags, words):
+    bank = make_bank("Thaw", owner_id=teacher.id)
+    data = {**form_data("flashcard", CONTENT_BY_TYPE["flashcard"]), "tags": tags}
+    response = post_question(teacher_client, bank.id, "flashcard", data)
+    assert response.status_code == 422
+    assert words in response.get_data(as_text=True)
+    assert question_count() == 0
+
+
+def test_bank_page_filters_by_tag(teacher_client, teacher):
+    bank = make_bank("Thaw", owner_id=teacher.id)
+    make_question(bank, content={"prompt": "Tagged card", "back": "b"}, tags=["ussr", "a_b"])
+    make_question(bank, content={"prompt": "Other card", "back": "b"}, tags=["ussr::1956"])
+    page = teacher_client.get(f"/banks/{bank.id}?tag=ussr").get_data(as_text=True)
+    assert "Tagged card" in page and "Other card" not in page
+    page = teacher_client.get(f"/banks/{bank.id}?tag=a_b").get_data(as_text=True)
+    assert "Tagged card" in page and "Other card" not in page
+    page = teacher_client.get(f"/banks/{bank.id}?tag=a%25").get_data(as_text=True)
+    assert "Tagged card" not in page and "0 questions match" in page
+    page = teacher_client.get(f"/banks/{bank.id}").get_data(as_text=True)
+    assert "Tagged card" in page and "Other card" in page

@@ -118,11 +118,12 @@ def test_reads_notes_decks_tags_cloze_and_media_in_every_layout(packages, layout
     assert basic.content["back"] == f"Paris ![paris.mp3](media:{mp3_sha}.mp3)"
     assert basic.topic_path == "Geography/Europe/Capitals"
     assert result.tags[basic.external_id] == ("europe::west", "geo")
+    assert tuple(basic.tags) == ("europe::west", "geo")
     front = drafts[f"anki-{ids['reversed']}"]
     back = drafts[f"anki-{ids['reversed']}-2"]
     assert (front.content["prompt"], front.content["back"]) == ("dog", "le chien")
     assert (back.content["prompt"], back.content["back"]) == ("le chien", "dog")
-    assert back.topic_path == "French"
+    assert back.topic_path == "French" and back.tags is None
     cloze = drafts[f"anki-{ids['cloze']}"]
     assert cloze.kind == "cloze"
     assert cloze.content["text"] == "{{1}} is the capital of {{2}}, on the {{3}}."
@@ -180,6 +181,7 @@ def test_written_package_opens_in_anki_note_by_note(tmp_path):
             external_id="geo-1",
             topic_path="Geography/Capitals",
             explanation="Since 987.",
+            tags=("geo", "europe::west"),
         ),
         QuestionDraft(
             "cloze",
@@ -215,6 +217,7 @@ def test_written_package_opens_in_anki_note_by_note(tmp_path):
         )
         assert card["Back"] == "<p>Paris</p>" and card["Explanation"] == "<p>Since 987.</p>"
         assert [col.decks.name(c.did) for c in card.cards()] == ["Geography::Capitals"]
+        assert sorted(card.tags) == ["europe::west", "geo"]
         cloze = notes["recall:geo-2"]
         assert cloze.note_type()["name"] == "Recall Cloze"
         assert cloze["Text"] == "<p>{{c1::Paris}} is on the {{c2::Seine}}.</p>"
@@ -229,6 +232,7 @@ def test_written_package_opens_in_anki_note_by_note(tmp_path):
         and again["geo-1"].topic_path == "Geography/Capitals"
     )
     assert again["geo-1"].explanation == "Since 987."
+    assert sorted(again["geo-1"].tags) == ["europe::west", "geo"] and again["geo-2"].tags is None
     assert again["geo-2"].content["text"] == "{{1}} is on the {{2}}."
     assert again["geo-2"].content["prompt"] == "Fill in the gap."
 
@@ -239,6 +243,36 @@ def test_an_imported_deck_exports_with_its_own_note_ids(packages):
     assert written.written == 5
     again = by_id(apkg.read(written.data, "again.apkg"))
     assert set(again) == {d.external_id for d in drafts}
+
+
+def test_tags_arrive_on_the_questions_and_leave_again_in_an_exported_package(
+    app, packages, tmp_path
+):
+    from sqlalchemy import select
+
+    from app.extensions import db
+    from app.formats.registry import bank_drafts, find_bank, import_drafts
+    from app.models import Question
+
+    result = apkg.read(packages["current"], "deck.apkg")
+    report = import_drafts(db.session, "Tagged", result)
+    assert report.written and report.created == 5
+    tags = {q.external_id: q.tags for q in db.session.scalars(select(Question))}
+    basic = f"anki-{packages['ids']['basic']}"
+    assert tags[basic] == ["europe::west", "geo"]
+    assert tags[f"anki-{packages['ids']['cloze']}"] == []
+    again = import_drafts(db.session, "Tagged", apkg.read(packages["current"], "deck.apkg"))
+    assert (again.created, again.updated) == (0, 0)
+
+    written = apkg.write(bank_drafts(db.session, find_bank(db.session, "Tagged")))
+    col = _import_into_anki(written.data, tmp_path)
+    try:
+        notes = {col.get_note(nid).guid: col.get_note(nid) for nid in col.find_notes("")}
+        assert sorted(notes[packages["ids"]["basic"]].tags) == ["europe::west", "geo"]
+        assert notes[packages["ids"]["cloze"]].tags == []
+        assert sorted(col.tags.all()) == ["europe::west", "geo"]
+    finally:
+        col.close()
 
 
 # Hostile packages

@@ -357,3 +357,64 @@ def test_the_version_rule(app):
     assert question.version == 2 and question.content["back"] == "Other"
     assert update_question_content(question, "short_answer", {"prompt": "Thaw"}) is True
     assert question.version == 3 and question.kind == "short_answer"
+
+
+# Tags
+
+
+def test_tags_are_trimmed_kept_once_and_nested_as_in_anki():
+    from app.formats.pipeline import normalize_tags
+
+    assert normalize_tags(["  geo ", "europe::west", "Geo", "", "été"]) == [
+        "geo",
+        "europe::west",
+        "été",
+    ]
+    assert normalize_tags("  geo   europe::west geo ") == ["geo", "europe::west"]
+    assert normalize_tags([]) == [] and normalize_tags("") == []
+
+
+@pytest.mark.parametrize(
+    ("tags", "words"),
+    [
+        (["two words"], "space inside"),
+        ([3], "must be text"),
+        (["x" * 101], "over 100 characters"),
+        ([f"t{i}" for i in range(31)], "at most 30 tags"),
+        (["bell\x07"], "control character"),
+    ],
+)
+def test_bad_tags_are_refused_with_a_plain_message(tags, words):
+    from app.formats.pipeline import normalize_tags
+
+    with pytest.raises(Invalid) as caught:
+        normalize_tags(tags)
+    assert words in caught.value.message and caught.value.field == "tags"
+
+
+def test_tags_are_written_and_a_tags_change_is_an_update_that_keeps_the_version(bank):
+    run(bank, [mc_draft(tags=[" geo ", "europe::west", "geo"])])
+    question = db.session.scalar(select(Question))
+    assert question.tags == ["geo", "europe::west"]
+    # The same tags, or a draft that gives none, change nothing.
+    for same in ([mc_draft(tags=["geo", "europe::west"])], [mc_draft()]):
+        [entry] = plan(db.session, bank, same).entries
+        assert entry.action is Action.UNCHANGED
+    retagged = mc_draft(tags=["geo"])
+    [entry] = plan(db.session, bank, [retagged]).entries
+    assert entry.action is Action.UPDATE and entry.changes == ("tags",)
+    assert not entry.bumps_version
+    assert run(bank, [retagged]).updated == 1
+    db.session.refresh(question)
+    assert question.tags == ["geo"] and question.version == 1
+    assert run(bank, [mc_draft(tags=[])]).updated == 1
+    db.session.refresh(question)
+    assert question.tags == []
+
+
+def test_a_new_question_without_tags_has_none_and_bad_tags_make_a_draft_invalid(bank):
+    planned = plan(db.session, bank, [mc_draft(1), mc_draft(2, tags=["two words"])])
+    assert [e.action for e in planned.entries] == [Action.CREATE, Action.INVALID]
+    assert "space inside" in planned.entries[1].message
+    run(bank, [mc_draft(1)])
+    assert db.session.scalar(select(Question.tags)) == []

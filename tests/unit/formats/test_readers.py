@@ -234,3 +234,62 @@ def test_detects_formats_without_the_name(name, fmt):
 def test_read_file_turns_an_unreadable_file_into_one_error():
     result = read_file(b"\x89PNG\r\n\x1a\n\x00\x00", "picture.gift")
     assert len(result.drafts) == 1 and isinstance(result.drafts[0], FormatError)
+
+
+# -- tags ------------------------------------------------------------------------------------
+
+
+def test_moodle_xml_reads_and_writes_moodle_tags():
+    data = b"""<?xml version="1.0" encoding="UTF-8"?>
+<quiz>
+  <question type="truefalse">
+    <name><text>tf</text></name>
+    <questiontext format="html"><text>Paris is in France.</text></questiontext>
+    <answer fraction="100"><text>true</text></answer>
+    <answer fraction="0"><text>false</text></answer>
+    <tags>
+      <tag><text>geo</text></tag>
+      <tag><text>europe::west</text></tag>
+      <tag><text> capital  cities </text></tag>
+    </tags>
+  </question>
+  <question type="truefalse">
+    <name><text>untagged</text></name>
+    <questiontext format="html"><text>Lyon is in France.</text></questiontext>
+    <answer fraction="100"><text>true</text></answer>
+    <answer fraction="0"><text>false</text></answer>
+  </question>
+</quiz>"""
+    tagged, untagged = only_drafts(moodlexml.read(data))
+    assert tagged.tags == ["geo", "europe::west", "capital_cities"]
+    assert untagged.tags is None
+    written = moodlexml.write([tagged]).data.decode()
+    import xml.etree.ElementTree as ET  # noqa: S405 - our own output
+
+    question = ET.fromstring(written).find("question")  # noqa: S314
+    assert [t.text for t in question.findall("tags/tag/text")] == tagged.tags
+    assert moodlexml.read(written.encode()).drafts[0].tags == tagged.tags
+
+
+def test_csv_tags_column_is_space_separated():
+    text = (
+        "type,prompt,answer,tags\n"
+        "flashcard,Thaw,The easing.,thaw  ussr::1950s\n"
+        "flashcard,Gulag,The camps.,\n"
+    )
+    tagged, empty = only_drafts(csvfile.read(text.encode()))
+    assert tagged.tags == ["thaw", "ussr::1950s"] and empty.tags == []
+    assert only_drafts(csvfile.read(b"type,prompt,answer\nflashcard,a,b\n"))[0].tags is None
+    written = csvfile.write([tagged]).data.decode()
+    assert written.splitlines()[0].endswith(",explanation,tags,content")
+    assert only_drafts(csvfile.read(written.encode()))[0].tags == ["thaw", "ussr::1950s"]
+
+
+def test_json_tags_are_an_optional_list():
+    data = b'[{"id": "a", "type": "flashcard", "prompt": "p", "back": "b", "tags": ["x", "y::z"]}]'
+    [draft] = only_drafts(jsonfile.read(data))
+    assert draft.tags == ["x", "y::z"] and "tags" not in draft.content
+    assert jsonfile.question_object(draft)["tags"] == ["x", "y::z"]
+    data = b'[{"type": "flashcard", "prompt": "p", "back": "b", "tags": "x"}]'
+    [bad] = jsonfile.read(data).drafts
+    assert isinstance(bad, FormatError) and "list of words" in bad.message

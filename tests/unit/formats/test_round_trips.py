@@ -23,6 +23,11 @@ text = (
     .filter(lambda t: "->" not in t)  # GIFT and Moodle cannot tell it from a pair
 )
 maybe_text = st.one_of(st.just(""), text)
+tags = st.lists(
+    st.sampled_from(["geo", "europe::west", "été", "a_b", "C++", "x&y", "<b>"]),
+    unique=True,
+    max_size=3,
+).map(tuple)
 credit = st.sampled_from([1.0, 0.5, 0.25])
 number = st.one_of(st.integers(-10_000, 10_000), st.floats(-1e6, 1e6, allow_nan=False))
 
@@ -124,12 +129,19 @@ def drafts(draw, kinds: tuple[str, ...], *, rich: bool = True):
                 external_id=f"q-{i}-{draw(st.sampled_from(['a', 'b:c', 'd e']))}",
                 topic_path=draw(st.sampled_from(["", "Topic", "Topic/Sub topic"])),
                 explanation=draw(maybe_text),
+                tags=draw(tags),
             )
         )
     return out
 
 
-def same(written: list[QuestionDraft], read_back: list, *, explanations: bool = True) -> None:
+def same(
+    written: list[QuestionDraft],
+    read_back: list,
+    *,
+    explanations: bool = True,
+    with_tags: bool = True,
+) -> None:
     assert len(read_back) == len(written)
     for before, after in zip(written, read_back, strict=True):
         assert isinstance(after, QuestionDraft), after.describe()
@@ -139,6 +151,8 @@ def same(written: list[QuestionDraft], read_back: list, *, explanations: bool = 
         assert (after.topic_path or "") == before.topic_path
         if explanations and before.kind != "essay":
             assert (after.explanation or "") == before.explanation
+        if with_tags:
+            assert tuple(after.tags or ()) == before.tags
 
 
 GIFT_KINDS = (
@@ -154,7 +168,7 @@ ALL_KINDS = (*XML_KINDS, "flashcard")
 def test_random_questions_round_trip_through_gift(questions):
     result = gift.write(questions)
     assert not result.left_out
-    same(questions, gift.read(result.data).drafts)
+    same(questions, gift.read(result.data).drafts, with_tags=False)  # GIFT has no tags
 
 
 @SETTINGS
@@ -171,7 +185,7 @@ def test_random_questions_round_trip_through_json_with_every_field(questions, di
     questions = [
         QuestionDraft(
             q.kind, q.content, q.external_id, q.topic_path, q.explanation, difficulty,
-            Citation("doc", "intro", "An excerpt."),
+            Citation("doc", "intro", "An excerpt."), q.tags,
         )
         for q in questions
     ]  # fmt: skip

@@ -27,6 +27,7 @@ questions:
     prompt: Front
     back: Back
     explanation: Why.
+    tags: [thaw, ussr::1956]
     source: {document: destalinization-explainer, excerpt: "not in the text"}
 
   - just a string
@@ -56,13 +57,14 @@ def test_drafts_carry_their_file_and_line(data):
         explanation="Why.",
         difficulty=1,
         citation=Citation("destalinization-explainer", "definition", "not in the text"),
+        tags=["thaw", "ussr::1956"],
         location=Location("zz-extra.yaml", 4, label="question 1 (extra-1)"),
     )
     assert isinstance(not_a_mapping, FormatError)
     assert not_a_mapping.describe() == (
-        "zz-extra.yaml, line 13, question 2: a question must be a set of named fields."
+        "zz-extra.yaml, line 14, question 2: a question must be a set of named fields."
     )
-    assert isinstance(no_id, FormatError) and no_id.line == 15 and no_id.message == "no id."
+    assert isinstance(no_id, FormatError) and no_id.line == 16 and no_id.message == "no id."
 
 
 def test_every_problem_is_listed_with_its_line_and_nothing_is_written(app, data):
@@ -72,8 +74,8 @@ def test_every_problem_is_listed_with_its_line_and_nothing_is_written(app, data)
     assert str(refused.value).splitlines() == [
         "zz-extra.yaml, line 4, question 1 (extra-1): the excerpt is not in section "
         "'definition' of destalinization-explainer.",
-        "zz-extra.yaml, line 13, question 2: a question must be a set of named fields.",
-        "zz-extra.yaml, line 15, question 3: no id.",
+        "zz-extra.yaml, line 14, question 2: a question must be a set of named fields.",
+        "zz-extra.yaml, line 16, question 3: no id.",
     ]
     # Planning refused before any write: not even the documents or banks were added.
     assert not db.session.new

@@ -5,6 +5,7 @@ from .classes import ClassBank, ClassMember, SchoolClass
 from .jobs import Job
 from .practice import PracticeItem, PracticeSession
 from .questions import Question
+from .quizzes import Quiz, QuizAttempt, QuizItem, QuizOverride, QuizSlot
 from .reviews import ExamDate, ReviewCard, ReviewLog, StudyAction, StudySettings
 from .sources import SourceDocument
 from .users import AuditEntry, PasswordResetToken, Role, User, UserSession, normalize_email
@@ -25,6 +26,11 @@ __all__ = [
     "StudyAction",
     "StudySettings",
     "Question",
+    "Quiz",
+    "QuizAttempt",
+    "QuizItem",
+    "QuizOverride",
+    "QuizSlot",
     "QuestionBank",
     "Role",
     "SourceDocument",

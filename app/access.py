@@ -21,6 +21,8 @@ from .extensions import db
 from .models import (
     Question,
     QuestionBank,
+    Quiz,
+    QuizAttempt,
     ReviewCard,
     Role,
     SchoolClass,
@@ -104,6 +106,29 @@ def enrolled(user: Any, school_class: SchoolClass) -> bool:
 
 def may_view_class(user: Any, school_class: SchoolClass) -> bool:
     return teaches(user, school_class) or enrolled(user, school_class)
+
+
+def may_manage_quiz(user: Any, quiz: Quiz) -> bool:
+    """Set up, preview, grade and give overrides: the class's teachers."""
+    return teaches(user, quiz.school_class)
+
+
+def may_take_quiz(user: Any, quiz: Quiz) -> bool:
+    """A current student of the class, once the quiz is published."""
+    return quiz.published and enrolled(user, quiz.school_class)
+
+
+def may_view_quiz(user: Any, quiz: Quiz) -> bool:
+    return may_manage_quiz(user, quiz) or may_take_quiz(user, quiz)
+
+
+def owns_attempt(user: Any, attempt: QuizAttempt) -> bool:
+    return is_signed_in(user) and attempt.user_id == user.id
+
+
+def may_review_attempt(user: Any, attempt: QuizAttempt) -> bool:
+    """The student who made it (a removed student keeps their history) and the teachers."""
+    return owns_attempt(user, attempt) or may_manage_quiz(user, attempt.quiz)
 
 
 def visible_banks_query(user: Any) -> Select[tuple[QuestionBank]]:
@@ -211,6 +236,38 @@ def owned_class_or_403(class_id: int) -> SchoolClass:
     return school_class
 
 
+def quiz_or_404(quiz_id: int) -> Quiz:
+    """A quiz the user teaches or may take; any other is not found."""
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None or not may_view_quiz(current_user, quiz):
+        abort(404)
+    return quiz
+
+
+def managed_quiz_or_403(quiz_id: int) -> Quiz:
+    """A quiz the user teaches: 404 if they cannot see it, 403 for its students."""
+    quiz = quiz_or_404(quiz_id)
+    authorize(may_manage_quiz(current_user, quiz))
+    return quiz
+
+
+def own_attempt_or_404(attempt_id: int) -> QuizAttempt:
+    """The user's own attempt at a quiz they may still take; any other is not found."""
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or not owns_attempt(current_user, attempt):
+        abort(404)
+    if not may_take_quiz(current_user, attempt.quiz):
+        abort(404)
+    return attempt
+
+
+def reviewable_attempt_or_404(attempt_id: int) -> QuizAttempt:
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or not may_review_attempt(current_user, attempt):
+        abort(404)
+    return attempt
+
+
 def document_or_404(slug: str) -> SourceDocument:
     document = db.session.scalar(select(SourceDocument).where(SourceDocument.slug == slug))
     if document is None or not is_signed_in(current_user):
@@ -231,6 +288,8 @@ TEMPLATE_PREDICATES = {
         owns_class,
         teaches,
         enrolled,
+        may_manage_quiz,
+        may_take_quiz,
     )
 }
 

@@ -59,6 +59,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         models,  # noqa: F401  (every table registered before use)
         practice,
         progress,
+        quizzes,
         sources,
         study,
     )
@@ -69,7 +70,18 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     from .web import register_error_handlers
 
     register_access(app, login_manager)
-    for feature in (core, auth, study, practice, progress, banks, classes, sources, admin):
+    for feature in (
+        core,
+        auth,
+        study,
+        practice,
+        progress,
+        banks,
+        classes,
+        quizzes,
+        sources,
+        admin,
+    ):
         app.register_blueprint(feature.bp)
     register_error_handlers(app)
     register_filters(app)

@@ -47,6 +47,7 @@ JOB_FUNCTIONS: dict[str, str] = {
     "ping": "app.jobs:ping_job",
     "optimize": "app.scheduling.optimizer:optimize_job",
     "optimal_retention": "app.scheduling.optimizer:optimal_retention_job",
+    "quizzes_finish_overdue": "app.attempts.quizzes:finish_overdue_job",
 }
 _registered: dict[str, JobFunction] = {}
 

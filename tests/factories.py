@@ -14,7 +14,18 @@ from typing import Any
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Question, QuestionBank, ReviewCard, ReviewLog, SourceDocument, Topic
+from app.models import (
+    ClassMember,
+    Question,
+    QuestionBank,
+    Quiz,
+    QuizSlot,
+    ReviewCard,
+    ReviewLog,
+    SchoolClass,
+    SourceDocument,
+    Topic,
+)
 from tests.samples import SAMPLES
 
 # The password of every user the `make_user` fixture creates.
@@ -198,3 +209,67 @@ def make_document(
     db.session.add(document)
     _done(commit)
     return document
+
+
+# -- classes and quizzes -----------------------------------------------------------------------
+
+
+def make_class(
+    owner: Any,
+    *,
+    students: tuple[Any, ...] | list[Any] = (),
+    co_teachers: tuple[Any, ...] | list[Any] = (),
+    removed: tuple[Any, ...] | list[Any] = (),
+    name: str = "Class",
+    time_zone: str = "UTC",
+    commit: bool = True,
+) -> SchoolClass:
+    """A class owned by `owner` with its members; `removed` students have left it."""
+    count = db.session.scalar(select(func.count()).select_from(SchoolClass)) or 0
+    school_class = SchoolClass(
+        owner_id=owner.id,
+        name=name,
+        time_zone=time_zone,
+        join_code=f"TEST{count + 1:06d}",
+        created_at=CLOCK_START,
+    )
+    db.session.add(school_class)
+    db.session.flush()
+    for user in co_teachers:
+        db.session.add(ClassMember(class_id=school_class.id, user_id=user.id, role="teacher"))
+    for user in students:
+        db.session.add(ClassMember(class_id=school_class.id, user_id=user.id, role="student"))
+    for user in removed:
+        db.session.add(
+            ClassMember(
+                class_id=school_class.id, user_id=user.id, role="student", removed_at=CLOCK_START
+            )
+        )
+    _done(commit)
+    db.session.refresh(school_class)
+    return school_class
+
+
+def make_quiz(
+    school_class: SchoolClass,
+    *,
+    questions: tuple[Question, ...] | list[Question] = (),
+    draws: tuple[dict[str, Any], ...] | list[dict[str, Any]] = (),
+    title: str = "Quiz",
+    published: bool = True,
+    commit: bool = True,
+    **settings: Any,
+) -> Quiz:
+    """A quiz of the class with one slot per question and one per draw
+    (`{"bank_id": ..., "count": ..., "topic_id": ..., "points": ...}`)."""
+    quiz = Quiz(class_id=school_class.id, title=title, published=published, **settings)
+    position = 0
+    for question in questions:
+        position += 1
+        quiz.slots.append(QuizSlot(position=position, question_id=question.id, points=1.0))
+    for rule in draws:
+        position += 1
+        quiz.slots.append(QuizSlot(position=position, **{"points": 1.0, **rule}))
+    db.session.add(quiz)
+    _done(commit)
+    return quiz

@@ -26,6 +26,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from .banks import QuestionBank, Topic
 from .base import Base
 from .classes import SchoolClass
 from .questions import Question
@@ -123,6 +124,8 @@ class QuizSlot(Base):
 
     quiz: Mapped[Quiz] = relationship(back_populates="slots")
     question: Mapped[Question | None] = relationship()
+    bank: Mapped[QuestionBank | None] = relationship()
+    topic: Mapped[Topic | None] = relationship()
 
     @property
     def is_random(self) -> bool:

@@ -4,9 +4,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from app.sources.documents import split_sections
 
 from app.drafting import draft_document
+from app.sources.documents import split_sections
 
 ROOT = Path(__file__).resolve().parents[3]
 SEED = ROOT / "seed_data"

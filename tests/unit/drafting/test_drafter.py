@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from collections import Counter
 
-from app.sources.documents import Section, excerpt_in_section
-
 from app.drafting import draft_document
 from app.questions import grade, validate_content
+from app.sources.documents import Section, excerpt_in_section
 
 TEXT = [
     "Photosynthesis refers to the process by which green plants turn light into chemical "

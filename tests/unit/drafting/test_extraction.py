@@ -6,11 +6,11 @@ import io
 
 import docx
 import pytest
-from app.sources.documents import excerpt_in_section, split_sections
 from fpdf import FPDF
 
 from app.drafting import MAX_UPLOAD_BYTES, draft_document, extract_pasted, extract_upload
 from app.errors import Invalid
+from app.sources.documents import excerpt_in_section, split_sections
 
 BODY_1 = (
     "The Nile is the longest river in Africa and flows north for about 6650 kilometres "

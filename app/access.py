@@ -251,6 +251,13 @@ def managed_quiz_or_403(quiz_id: int) -> Quiz:
     return quiz
 
 
+def takeable_quiz_or_403(quiz_id: int) -> Quiz:
+    """A quiz the user may take: 404 if they cannot see it, 403 for its teachers."""
+    quiz = quiz_or_404(quiz_id)
+    authorize(may_take_quiz(current_user, quiz))
+    return quiz
+
+
 def own_attempt_or_404(attempt_id: int) -> QuizAttempt:
     """The user's own attempt at a quiz they may still take; any other is not found."""
     attempt = db.session.get(QuizAttempt, attempt_id)

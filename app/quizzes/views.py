@@ -20,6 +20,7 @@ from ..access import (
     own_attempt_or_404,
     quiz_or_404,
     reviewable_attempt_or_404,
+    takeable_quiz_or_403,
     taught_class_or_403,
     visible_banks,
 )
@@ -360,7 +361,7 @@ def _labels() -> dict:
 @bp.post("/<int:quiz_id>/start")
 @login_required
 def start(quiz_id: int):
-    quiz = quiz_or_404(quiz_id)
+    quiz = takeable_quiz_or_403(quiz_id)
     here = url_for("quizzes.show", quiz_id=quiz.id)
     if not ActionForm().validate_on_submit():
         return refused(EXPIRED, here)

@@ -12,11 +12,12 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.attempts import quizzes
 from app.attempts.practice import add_missed_to_reviews, answer_item, retry_missed
 from app.extensions import db
-from app.models import ExamDate, PracticeSession, ReviewCard, User
+from app.models import ExamDate, PracticeSession, Quiz, QuizAttempt, ReviewCard, Role, User
 from app.scheduling import add_to_reviews, set_exam_date
-from tests.factories import make_bank, make_question
+from tests.factories import make_bank, make_class, make_question, make_quiz
 
 
 def utcnow() -> datetime:
@@ -191,3 +192,62 @@ def test_two_tabs_answering_the_last_two_items_finish_the_session_once(
         assert practice.finished_at is not None
         assert practice.score is not None
         assert student_client.get(f"/practice/{practice.id}/results").status_code == 200
+
+
+def _quiz_with_attempt(make_user, n: int = 2):
+    """A published two-question quiz, its class with one student, and that student's attempt."""
+    teacher, student = make_user(Role.TEACHER), make_user(Role.STUDENT)
+    klass = make_class(teacher, students=[student])
+    bank = make_bank("Quiz")
+    questions = [make_question(bank, "true_false") for _ in range(n)]
+    quiz = make_quiz(klass, questions=questions, attempts_allowed=0)
+    return quiz, student
+
+
+def test_two_tabs_submitting_one_quiz_attempt_count_it_once(app, make_user):
+    for _ in range(ROUNDS):
+        quiz, student = _quiz_with_attempt(make_user)
+        attempt = quizzes.start_attempt(db.session, quiz, student.id, utcnow())
+        db.session.commit()
+
+        def submit(session, attempt_id=attempt.id):
+            return quizzes.finish_attempt(session, session.get(QuizAttempt, attempt_id), utcnow())
+
+        assert sorted(together(app, submit, submit)) == [False, True]
+        db.session.rollback()
+        assert db.session.get(QuizAttempt, attempt.id).state == "finished"
+
+
+def test_an_answer_racing_the_submit_lands_before_it_or_not_at_all(app, make_user):
+    for _ in range(ROUNDS):
+        quiz, student = _quiz_with_attempt(make_user, n=1)
+        attempt = quizzes.start_attempt(db.session, quiz, student.id, utcnow())
+        db.session.commit()
+
+        def submit(session, attempt_id=attempt.id):
+            return quizzes.finish_attempt(session, session.get(QuizAttempt, attempt_id), utcnow())
+
+        def answer(session, attempt_id=attempt.id):
+            found = session.get(QuizAttempt, attempt_id)
+            return quizzes.save_answer(session, found, 1, {"answer": "false"}, 0, utcnow())
+
+        outcome = together(app, submit, answer)
+        db.session.rollback()
+        final = db.session.get(QuizAttempt, attempt.id)
+        db.session.refresh(final)
+        answered = final.items[0].answered_at is not None
+        # Either the answer came first and is in the score, or it was refused.
+        assert final.score == (1.0 if answered else 0.0)
+        assert answered or isinstance(outcome[1], quizzes.QuizError)
+
+
+def test_two_tabs_starting_a_quiz_make_one_attempt(app, make_user):
+    for _ in range(ROUNDS):
+        quiz, student = _quiz_with_attempt(make_user)
+
+        def start(session, quiz_id=quiz.id, user_id=student.id):
+            return quizzes.start_attempt(session, session.get(Quiz, quiz_id), user_id, utcnow()).id
+
+        first, second = together(app, start, start)
+        assert first == second
+        assert count(QuizAttempt, QuizAttempt.user_id == student.id) == 1

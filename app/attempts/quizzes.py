@@ -108,10 +108,14 @@ def zone(name: str) -> ZoneInfo:
         return ZoneInfo("UTC")
 
 
-def local_to_utc(moment: datetime | None, time_zone: str) -> datetime | None:
+def local_to_utc(
+    moment: datetime | None, time_zone: str, field: str | None = None
+) -> datetime | None:
     """A time entered in the class's time zone (naive), as aware UTC."""
     if moment is None:
         return None
+    if not 1900 <= moment.year <= 2999:
+        raise QuizError("Give a date between the years 1900 and 2999.", field)
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=zone(time_zone))
     return moment.astimezone(ZoneInfo("UTC"))

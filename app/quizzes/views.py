@@ -86,8 +86,8 @@ def _settings(form: QuizForm, quiz_class_zone: str) -> rules.QuizSettings:
     return rules.QuizSettings(
         title=form.title.data or "",
         description=form.description.data or "",
-        open_at=rules.local_to_utc(form.open_at.data, quiz_class_zone),
-        close_at=rules.local_to_utc(form.close_at.data, quiz_class_zone),
+        open_at=rules.local_to_utc(form.open_at.data, quiz_class_zone, "open_at"),
+        close_at=rules.local_to_utc(form.close_at.data, quiz_class_zone, "close_at"),
         time_limit_minutes=form.time_limit_minutes.data,
         attempts_allowed=form.attempts_allowed.data
         if form.attempts_allowed.data is not None
@@ -598,7 +598,9 @@ def overrides(quiz_id: int):
                 quiz,
                 form.user_id.data,
                 time_limit_minutes=form.time_limit_minutes.data,
-                close_at=rules.local_to_utc(form.close_at.data, quiz.school_class.time_zone),
+                close_at=rules.local_to_utc(
+                    form.close_at.data, quiz.school_class.time_zone, "close_at"
+                ),
                 extra_attempts=form.extra_attempts.data or 0,
                 now=clock.now(),
             )

@@ -331,11 +331,15 @@ def show(quiz_id: int):
         )
     status = rules.student_status(db.session, quiz, current_user.id, now)
     override = rules.override_for(db.session, quiz.id, current_user.id)
+    attempts = rules.user_attempts(db.session, quiz.id, current_user.id)
     return render_template(
         "quizzes/show_student.html",
         quiz=quiz,
         status=status,
-        attempts=rules.user_attempts(db.session, quiz.id, current_user.id),
+        attempts=attempts,
+        grade_visible=any(
+            rules.review_visible(quiz, "score", a, now) for a in attempts if a.state == "finished"
+        ),
         close_at=rules.effective_close(quiz, override),
         time_limit=rules.effective_time_limit(quiz, override),
         score_visible=lambda a: rules.review_visible(quiz, "score", a, now),
@@ -402,7 +406,8 @@ def resume(attempt_id: int):
 @login_required
 def take(attempt_id: int, position: int):
     attempt = own_attempt_or_404(attempt_id)
-    _settled(attempt_id=attempt.id)
+    if request.method == "GET":
+        _settled(attempt_id=attempt.id)  # an answer settles the attempt under its lock
     if attempt.state not in rules.OPEN_STATES:
         return _closed_redirect(attempt)
     try:

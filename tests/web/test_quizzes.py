@@ -113,6 +113,9 @@ def test_a_teacher_builds_a_quiz_with_the_forms_and_a_student_takes_it(client, a
     assert attempt.points == 2.0 and attempt.max_points == 4.0
     review = client.get(f"/quizzes/attempts/{attempt.id}/review").get_data(as_text=True)
     assert "2 / 4 · 50%" in review
+    page = client.get(f"/quizzes/{quiz.id}").get_data(as_text=True)
+    assert "Your grade (highest grade): <strong>50%</strong>" in page
+    assert "Open: 1 attempt left" in page
     # Answers cannot change once submitted.
     client.post(f"/quizzes/attempts/{attempt.id}/3", data={"answer": "false", "sequence": "0"})
     db.session.refresh(attempt)

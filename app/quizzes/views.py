@@ -406,8 +406,7 @@ def resume(attempt_id: int):
 @login_required
 def take(attempt_id: int, position: int):
     attempt = own_attempt_or_404(attempt_id)
-    if request.method == "GET":
-        _settled(attempt_id=attempt.id)  # an answer settles the attempt under its lock
+    _settled(attempt_id=attempt.id)
     if attempt.state not in rules.OPEN_STATES:
         return _closed_redirect(attempt)
     try:

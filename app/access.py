@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 
 from .extensions import db
 from .models import (
+    ClassMember,
     Question,
     QuestionBank,
     Quiz,
@@ -91,16 +92,27 @@ def teaches(user: Any, school_class: SchoolClass) -> bool:
         return True
     if not may_author(user):
         return False
-    return any(m.user_id == user.id and m.role == "teacher" for m in school_class.members)
+    member = _membership(user, school_class)
+    return member is not None and member.role == "teacher"
 
 
 def enrolled(user: Any, school_class: SchoolClass) -> bool:
     """A current student of the class; a removed student no longer is."""
     if not is_signed_in(user):
         return False
-    return any(
-        m.user_id == user.id and m.role == "student" and m.removed_at is None
-        for m in school_class.members
+    member = _membership(user, school_class)
+    return member is not None and member.role == "student" and member.removed_at is None
+
+
+def _membership(user: Any, school_class: SchoolClass) -> ClassMember | None:
+    """The user's row in the class: from the members when loaded, else one indexed lookup
+    (a class of 500 students is not loaded whole to answer for one of them)."""
+    if "members" in school_class.__dict__:
+        return next((m for m in school_class.members if m.user_id == user.id), None)
+    return db.session.scalar(
+        select(ClassMember).where(
+            ClassMember.class_id == school_class.id, ClassMember.user_id == user.id
+        )
     )
 
 

@@ -652,7 +652,7 @@ def save_answer(
     page was loaded; refused (QuizError) after the deadline or once the attempt is submitted.
     """
     _lock(session, attempt)
-    process_overdue(session, now, attempt_id=attempt.id)
+    process_overdue(session, now, attempt_id=attempt.id, release=False)
     item = item_at(attempt, position)
     if not can_change_answers(attempt, now):
         if attempt.state == "overdue":
@@ -756,13 +756,15 @@ def process_overdue(
     quiz_id: int | None = None,
     user_id: int | None = None,
     attempt_id: int | None = None,
+    release: bool = True,
 ) -> int:
     """Apply each quiz's rule to the open attempts whose deadline has passed; how many changed.
 
     Moodle's three rules: autosubmit finishes the attempt at its deadline with the answers
     saved by then; graceperiod allows only submitting until deadline + grace, after which
     the attempt is not counted; autoabandon never counts an attempt not submitted in time.
-    Also sends the missed questions of closed quizzes that release them at the close.
+    Also sends the missed questions of closed quizzes that release them at the close
+    (unless `release` is False: an attempt still being answered has nothing to release).
     """
     query = (
         select(QuizAttempt)
@@ -797,9 +799,10 @@ def process_overdue(
                 changed += written.rowcount
         else:
             changed += _close(session, attempt, "abandoned", now, now)
-    changed += _release_missed(
-        session, now, quiz_id=quiz_id, user_id=user_id, attempt_id=attempt_id
-    )
+    if release:
+        changed += _release_missed(
+            session, now, quiz_id=quiz_id, user_id=user_id, attempt_id=attempt_id
+        )
     return changed
 
 

@@ -406,7 +406,8 @@ def resume(attempt_id: int):
 @login_required
 def take(attempt_id: int, position: int):
     attempt = own_attempt_or_404(attempt_id)
-    _settled(attempt_id=attempt.id)
+    if request.method == "GET":
+        _settled(attempt_id=attempt.id)  # an answer settles it itself, under the attempt's lock
     if attempt.state not in rules.OPEN_STATES:
         return _closed_redirect(attempt)
     try:
@@ -421,6 +422,10 @@ def take(attempt_id: int, position: int):
         try:
             rules.save_answer(db.session, attempt, position, request.form, seen, clock.now())
         except (rules.QuizError, rules.StaleAnswer) as exc:
+            db.session.rollback()
+            _settled(attempt_id=attempt.id)
+            if attempt.state not in rules.OPEN_STATES:
+                return _closed_redirect(attempt)
             if attempt.state == "overdue":
                 return refused(exc, url_for("quizzes.submit", attempt_id=attempt.id))
             return refused(exc, here)

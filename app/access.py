@@ -26,6 +26,8 @@ from .models import (
     Question,
     QuestionBank,
     QuestionDraft,
+    Quiz,
+    QuizAttempt,
     ReviewCard,
     Role,
     SchoolClass,
@@ -117,16 +119,27 @@ def teaches(user: Any, school_class: SchoolClass) -> bool:
         return True
     if not may_author(user):
         return False
-    return any(m.user_id == user.id and m.role == "teacher" for m in school_class.members)
+    member = _membership(user, school_class)
+    return member is not None and member.role == "teacher"
 
 
 def enrolled(user: Any, school_class: SchoolClass) -> bool:
     """A current student of the class; a removed student no longer is."""
     if not is_signed_in(user):
         return False
-    return any(
-        m.user_id == user.id and m.role == "student" and m.removed_at is None
-        for m in school_class.members
+    member = _membership(user, school_class)
+    return member is not None and member.role == "student" and member.removed_at is None
+
+
+def _membership(user: Any, school_class: SchoolClass) -> ClassMember | None:
+    """The user's row in the class: from the members when loaded, else one indexed lookup
+    (a class of 500 students is not loaded whole to answer for one of them)."""
+    if "members" in school_class.__dict__:
+        return next((m for m in school_class.members if m.user_id == user.id), None)
+    return db.session.scalar(
+        select(ClassMember).where(
+            ClassMember.class_id == school_class.id, ClassMember.user_id == user.id
+        )
     )
 
 
@@ -138,6 +151,29 @@ def may_view_media(user: Any, media: MediaFile) -> bool:
 
 def may_view_class(user: Any, school_class: SchoolClass) -> bool:
     return teaches(user, school_class) or enrolled(user, school_class)
+
+
+def may_manage_quiz(user: Any, quiz: Quiz) -> bool:
+    """Set up, preview, grade and give overrides: the class's teachers."""
+    return teaches(user, quiz.school_class)
+
+
+def may_take_quiz(user: Any, quiz: Quiz) -> bool:
+    """A current student of the class, once the quiz is published."""
+    return quiz.published and enrolled(user, quiz.school_class)
+
+
+def may_view_quiz(user: Any, quiz: Quiz) -> bool:
+    return may_manage_quiz(user, quiz) or may_take_quiz(user, quiz)
+
+
+def owns_attempt(user: Any, attempt: QuizAttempt) -> bool:
+    return is_signed_in(user) and attempt.user_id == user.id
+
+
+def may_review_attempt(user: Any, attempt: QuizAttempt) -> bool:
+    """The student who made it (a removed student keeps their history) and the teachers."""
+    return owns_attempt(user, attempt) or may_manage_quiz(user, attempt.quiz)
 
 
 def visible_banks_query(user: Any) -> Select[tuple[QuestionBank]]:
@@ -353,6 +389,45 @@ def own_import_or_404(import_id: int) -> ImportRecord:
     return record
 
 
+def quiz_or_404(quiz_id: int) -> Quiz:
+    """A quiz the user teaches or may take; any other is not found."""
+    quiz = db.session.get(Quiz, quiz_id)
+    if quiz is None or not may_view_quiz(current_user, quiz):
+        abort(404)
+    return quiz
+
+
+def managed_quiz_or_403(quiz_id: int) -> Quiz:
+    """A quiz the user teaches: 404 if they cannot see it, 403 for its students."""
+    quiz = quiz_or_404(quiz_id)
+    authorize(may_manage_quiz(current_user, quiz))
+    return quiz
+
+
+def takeable_quiz_or_403(quiz_id: int) -> Quiz:
+    """A quiz the user may take: 404 if they cannot see it, 403 for its teachers."""
+    quiz = quiz_or_404(quiz_id)
+    authorize(may_take_quiz(current_user, quiz))
+    return quiz
+
+
+def own_attempt_or_404(attempt_id: int) -> QuizAttempt:
+    """The user's own attempt at a quiz they may still take; any other is not found."""
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or not owns_attempt(current_user, attempt):
+        abort(404)
+    if not may_take_quiz(current_user, attempt.quiz):
+        abort(404)
+    return attempt
+
+
+def reviewable_attempt_or_404(attempt_id: int) -> QuizAttempt:
+    attempt = db.session.get(QuizAttempt, attempt_id)
+    if attempt is None or not may_review_attempt(current_user, attempt):
+        abort(404)
+    return attempt
+
+
 def document_or_404(slug: str) -> SourceDocument:
     """A document the user may read; one they may not is as absent as a missing one."""
     document = db.session.scalar(select(SourceDocument).where(SourceDocument.slug == slug))
@@ -417,6 +492,8 @@ TEMPLATE_PREDICATES = {
         owns_class,
         teaches,
         enrolled,
+        may_manage_quiz,
+        may_take_quiz,
     )
 }
 

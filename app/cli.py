@@ -258,11 +258,29 @@ def export_questions_command(bank_name: str, fmt: str, output: Path | None) -> N
     )
 
 
+@click.group("quizzes")
+def quizzes_group() -> None:
+    """Quiz upkeep for a scheduler."""
+
+
+@quizzes_group.command("finish-overdue")
+@with_appcontext
+def finish_overdue_command() -> None:
+    """Apply each quiz's rule to the attempts whose deadline has passed."""
+    from .attempts.quizzes import process_overdue
+    from .clock import now
+
+    changed = process_overdue(db.session, now())
+    db.session.commit()
+    click.echo(f"{changed} attempt{'s' if changed != 1 else ''} settled.")
+
+
 def register_commands(app: Flask) -> None:
     for command in (
         seed_command,
         create_user_command,
         import_questions_command,
         export_questions_command,
+        quizzes_group,
     ):
         app.cli.add_command(command)

@@ -61,6 +61,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         models,  # noqa: F401  (every table registered before use)
         practice,
         progress,
+        quizzes,
         sources,
         study,
     )
@@ -80,6 +81,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         banks,
         decks,
         classes,
+        quizzes,
         sources,
         imports,
         admin,

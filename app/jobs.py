@@ -48,6 +48,7 @@ JOB_FUNCTIONS: dict[str, str] = {
     "optimize": "app.scheduling.optimizer:optimize_job",
     "optimal_retention": "app.scheduling.optimizer:optimal_retention_job",
     "draft_document": "app.sources.library:draft_questions_job",
+    "quizzes_finish_overdue": "app.attempts.quizzes:finish_overdue_job",
 }
 _registered: dict[str, JobFunction] = {}
 

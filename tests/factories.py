@@ -18,6 +18,7 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.media import MediaStore, store_media
 from app.models import (
+    ClassMember,
     MediaFile,
     Question,
     QuestionBank,
@@ -231,21 +232,48 @@ def make_media(data: bytes = PNG_BYTES, *, commit: bool = True) -> MediaFile:
     return media
 
 
+# -- classes and quizzes -----------------------------------------------------------------------
+
+
 def make_class(
     owner: Any,
     *,
     students: Sequence[Any] = (),
+    co_teachers: Sequence[Any] = (),
+    removed: Sequence[Any] = (),
     banks: Sequence[QuestionBank] = (),
     name: str = "Class",
+    time_zone: str = "UTC",
     commit: bool = True,
 ) -> SchoolClass:
-    """A class of `owner`, joined by `students`, with `banks` shared with it."""
+    """A class owned by `owner` with its members (`removed` students have left it) and
+    `banks` shared with it."""
     from app.classes import roster
 
-    school_class = roster.create_class(db.session, owner, name=name, now=CLOCK_START)
-    for student in students:
-        roster.join_class(db.session, school_class, student, CLOCK_START)
+    count = db.session.scalar(select(func.count()).select_from(SchoolClass)) or 0
+    school_class = SchoolClass(
+        owner_id=owner.id,
+        name=name,
+        time_zone=time_zone,
+        join_code=f"TEST{count + 1:06d}",
+        created_at=CLOCK_START,
+    )
+    db.session.add(school_class)
+    db.session.flush()
+    for user in co_teachers:
+        db.session.add(ClassMember(class_id=school_class.id, user_id=user.id, role="teacher"))
+    for user in students:
+        db.session.add(ClassMember(class_id=school_class.id, user_id=user.id, role="student"))
+    for user in removed:
+        db.session.add(
+            ClassMember(
+                class_id=school_class.id, user_id=user.id, role="student", removed_at=CLOCK_START
+            )
+        )
+    db.session.flush()
+    db.session.refresh(school_class)
     for bank in banks:
         roster.share_bank(db.session, school_class, bank, owner, CLOCK_START)
     _done(commit)
+    db.session.refresh(school_class)
     return school_class

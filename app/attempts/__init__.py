@@ -1,14 +1,15 @@
 """Attempts: questions drawn into items, answered once each, scored, reviewed.
 
-Shared by practice sessions (`app.attempts.practice`) and, later, quiz attempts. This top
-level imports neither Flask nor the models, so it loads on its own; `app.attempts.practice`
-works on the practice tables.
+Shared by practice sessions (`app.attempts.practice`) and quiz attempts
+(`app.attempts.quizzes`). This top level imports neither Flask nor the models, so it loads
+on its own; `app.attempts.practice` and `app.attempts.quizzes` work on their tables.
 """
 
 from .errors import AttemptError, ItemNotFound
 from .form_checks import answer_problem
 from .items import (
     AnswerOutcome,
+    AuthoredOrder,
     ReviewedItem,
     answer,
     can_override,
@@ -26,6 +27,7 @@ from .items import (
     read_response,
     rescore,
     review,
+    save_response,
     score_text,
     snapshot,
     stored_result,
@@ -35,6 +37,7 @@ from .items import (
 
 __all__ = [
     "AnswerOutcome",
+    "AuthoredOrder",
     "AttemptError",
     "ItemNotFound",
     "ReviewedItem",
@@ -55,6 +58,7 @@ __all__ = [
     "read_response",
     "rescore",
     "review",
+    "save_response",
     "score_text",
     "snapshot",
     "stored_result",

@@ -66,6 +66,13 @@ def draw(candidates: Sequence[int], count: int, rng: random.Random) -> list[int]
     return rng.sample(list(candidates), min(count, len(candidates)))
 
 
+class AuthoredOrder(random.Random):
+    """A random source that never shuffles: options stay in the order they were written."""
+
+    def shuffle(self, x: Any, *args: Any) -> None:  # noqa: ARG002
+        return None
+
+
 def snapshot(question: Any) -> dict[str, Any]:
     """The columns an item keeps of its question: id, version, kind and validated content."""
     return {
@@ -164,6 +171,37 @@ def answer(
     if written.rowcount == 0:
         return AnswerOutcome(item, stored_result(item), False)
     return AnswerOutcome(item, result, True)
+
+
+def save_response(
+    session: Session,
+    item: Any,
+    response: Mapping[str, Any],
+    seen_sequence: int,
+    fraction: float | None,
+    now: datetime,
+) -> bool:
+    """Store an answer that replaces the one the student saw; False if it changed meanwhile.
+
+    An item that can be answered again (a quiz before it is submitted) counts its saves in
+    `sequence`. The page posts the sequence it showed, and only a row still at that sequence
+    is written, so a stale tab, the Back button or a double click cannot overwrite a later
+    answer, on either database: the condition is checked by the UPDATE itself.
+    """
+    model = type(item)
+    written = session.execute(
+        update(model)
+        .where(model.id == item.id, model.sequence == seen_sequence)
+        .values(
+            response=dict(response),
+            fraction=fraction,
+            answered_at=now,
+            sequence=model.sequence + 1,
+        )
+        .execution_options(synchronize_session=False)
+    )
+    session.refresh(item)
+    return written.rowcount == 1
 
 
 def can_override(item: Any) -> bool:

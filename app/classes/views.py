@@ -18,6 +18,7 @@ from ..access import (
     teaches,
     visible_banks,
 )
+from ..attempts import quizzes as quiz_rules
 from ..clock import now
 from ..errors import DomainError
 from ..extensions import db
@@ -73,7 +74,16 @@ def new():
 @login_required
 def show(class_id: int):
     school_class = class_or_404(class_id)
-    context = {"school_class": school_class, "is_teacher": teaches(current_user, school_class)}
+    is_teacher = teaches(current_user, school_class)
+    context = {"school_class": school_class, "is_teacher": is_teacher}
+    context["quizzes"] = quiz_rules.class_quizzes(
+        db.session, school_class.id, published_only=not is_teacher
+    )
+    if not is_teacher:
+        context["quiz_status"] = {
+            quiz.id: quiz_rules.student_status(db.session, quiz, current_user.id, now())
+            for quiz in context["quizzes"]
+        }
     if context["is_teacher"]:
         shared_ids = {shared.bank_id for shared in school_class.shared_banks}
         share_form = ShareBankForm()

@@ -19,6 +19,7 @@ from flask_login import current_user
 from sqlalchemy import text
 
 from ..access import has_role, is_admin, media_or_404
+from ..attempts import quizzes as quiz_rules
 from ..classes.roster import joined_classes_query, taught_classes_query
 from ..clock import now
 from ..extensions import db
@@ -68,7 +69,33 @@ def _active_item(items: list[tuple[str, str, str]]) -> str | None:
 def home():
     if not current_user.is_authenticated:
         return render_template("core/welcome.html")
-    return render_template("core/home.html", next_steps=_next_steps())
+    return render_template(
+        "core/home.html",
+        next_steps=_next_steps(),
+        quizzes=_student_quizzes(),
+        marking=_classes_to_mark(),
+    )
+
+
+def _student_quizzes() -> list[tuple[Any, Any]]:
+    """The student's quizzes with their window and status, soonest to close first."""
+    moment = now()
+    quizzes = quiz_rules.quizzes_for_student(db.session, current_user.id)
+    return [(q, quiz_rules.student_status(db.session, q, current_user.id, moment)) for q in quizzes]
+
+
+def _classes_to_mark() -> list[tuple[Any, int]]:
+    """Each class the user teaches with the essays waiting for a grade in its quizzes."""
+    rows = []
+    for school_class in db.session.scalars(taught_classes_query(current_user.id)):
+        if school_class.archived:
+            continue
+        ids = [
+            q.id
+            for q in quiz_rules.class_quizzes(db.session, school_class.id, published_only=False)
+        ]
+        rows.append((school_class, quiz_rules.ungraded_count(db.session, ids)))
+    return rows
 
 
 def _next_steps() -> list[tuple[str, str, str]]:

@@ -7,6 +7,7 @@ from .jobs import Job
 from .media import MediaFile
 from .practice import PracticeItem, PracticeSession
 from .questions import Question
+from .quizzes import Quiz, QuizAttempt, QuizItem, QuizOverride, QuizSlot
 from .reviews import ExamDate, ReviewCard, ReviewLog, StudyAction, StudySettings
 from .sources import QuestionDraft, SourceDocument
 from .users import AuditEntry, PasswordResetToken, Role, User, UserSession, normalize_email
@@ -30,6 +31,11 @@ __all__ = [
     "StudySettings",
     "Question",
     "QuestionDraft",
+    "Quiz",
+    "QuizAttempt",
+    "QuizItem",
+    "QuizOverride",
+    "QuizSlot",
     "QuestionBank",
     "Role",
     "SourceDocument",

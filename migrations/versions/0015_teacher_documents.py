@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0015_teacher_documents'
-down_revision = '0013_personal_decks'
+down_revision = '0014_quizzes'
 branch_labels = None
 depends_on = None
 

@@ -13,10 +13,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.attempts.practice import (
-    PracticeError,
     add_missed_to_reviews,
     answer_item,
-    finish_session,
     retry_missed,
 )
 from app.extensions import db
@@ -199,33 +197,3 @@ def test_two_tabs_answering_the_last_two_items_finish_the_session_once(
         assert student_client.get(f"/practice/{practice.id}/results").status_code == 200
 
 
-def test_finishing_early_while_the_last_answer_arrives_counts_it_or_refuses_it(
-    app, student_client, student
-):
-    bank = make_bank("Early")
-    make_question(bank, "true_false", content={"prompt": "True?", "answer": True})
-    make_question(bank, "true_false", content={"prompt": "Also true?", "answer": True})
-    for _ in range(ROUNDS * 2):
-        response = student_client.post(
-            "/practice/", data={"banks": str(bank.id), "kinds": "true_false", "count": "2"}
-        )
-        assert response.status_code == 302
-        practice = db.session.scalar(select(PracticeSession).order_by(PracticeSession.id.desc()))
-        student_client.post(f"/practice/{practice.id}/1", data={"answer": "true"})
-
-        def answer(session, practice_id=practice.id):
-            return answer_item(session, student.id, practice_id, 2, {"answer": True}, utcnow())
-
-        def finish(session, practice_id=practice.id):
-            return finish_session(session, student.id, practice_id, utcnow())
-
-        answered, _ = together(app, answer, finish)
-        db.session.rollback()
-        db.session.refresh(practice)
-        last = practice.items[1]
-        db.session.refresh(last)
-        if isinstance(answered, PracticeError):  # finished first: the answer is refused
-            assert last.answered_at is None and practice.score == 0.5
-        else:  # answered first: the score counts it
-            assert last.fraction == 1.0 and practice.score == 1.0
-        assert practice.finished_at is not None

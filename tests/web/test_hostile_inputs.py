@@ -26,9 +26,18 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.routing import AnyConverter, IntegerConverter
 from wtforms.fields.core import UnboundField
 
+from app.attempts.quizzes import start_attempt
 from app.extensions import db
 from app.models import ExamDate, PracticeSession, Role
-from tests.factories import PASSWORD, make_bank, make_card, make_document, make_question
+from tests.factories import (
+    PASSWORD,
+    make_bank,
+    make_card,
+    make_class,
+    make_document,
+    make_question,
+    make_quiz,
+)
 from tests.samples import SAMPLES
 
 HUGE = "1" + "0" * 400
@@ -162,7 +171,17 @@ def world(app, make_user, clock):
         "/practice/", data={"banks": str(bank.id), "count": "3", "feedback": "now"}
     )
     practice = db.session.scalar(select(PracticeSession).order_by(PracticeSession.id))
+    # A class with a quiz and an attempt of the student, with an essay to grade.
+    klass = make_class(teacher, students=[student])
+    quiz = make_quiz(klass, questions=[q for q in questions if q.kind in ("true_false", "essay")])
+    attempt = start_attempt(db.session, quiz, student.id, clock.now)
+    db.session.commit()
     real = {
+        "class_id": klass.id,
+        "quiz_id": quiz.id,
+        "attempt_id": attempt.id,
+        "slot_id": quiz.slots[0].id,
+        "item_id": attempt.items[-1].id,
         "bank_id": bank.id,
         "question_id": questions[0].id,
         "card_id": card.id,

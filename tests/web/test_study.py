@@ -483,9 +483,7 @@ def test_empty_relearning_steps_and_random_new_order_are_saved(student_client, s
     assert student_client.get("/study/settings").status_code == 200
 
 
-def test_an_answer_carries_the_time_the_card_was_shown_in_epoch_milliseconds(
-    student_client, bank
-):
+def test_an_answer_carries_the_time_the_card_was_shown_in_epoch_milliseconds(student_client, bank):
     import time
 
     add_bank(student_client, bank)

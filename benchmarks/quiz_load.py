@@ -1,0 +1,371 @@
+"""A class starts a quiz together: 500 students within 10 s, then 16 answers each.
+
+    python -m benchmarks.quiz_load --admin-url postgresql://postgres@127.0.0.1:5432/postgres
+
+Builds a fresh PostgreSQL database (`--database`, default `bench_quizzes`): one class of
+`--students` students, a bank of true/false and multiple-choice questions and two
+published quizzes that draw `--questions` questions at random per student. Serves the app
+with gunicorn (`--workers`, default 4, sync workers, `benchmarks.wsgi:app`), signs every
+student in (a sign-in row and its session cookie: password checks are not the load),
+then runs two phases, one per quiz:
+
+1. think time of 30–90 s compressed a thousandfold (30–90 ms) between answers;
+2. no think time: each student answers as fast as the server allows.
+
+In each phase every student starts at a random moment within `--start-window` seconds
+(`POST /quizzes/<id>/start`, then the first question page), then for each question reads
+the page (`GET`, the `sequence` of the item is in the form), posts an answer (`POST`, 302
+to the next question) and at the end submits. Clients are `--clients` processes, one thread
+per student, using only `http.client`. Reported per phase: start p50/p99 (the POST that
+draws and snapshots the questions), answer p50/p99 (the POST), page p50/p99, errors, and
+answers sent (a 302 onward) against answers stored (`quiz_items.answered_at`): none may
+be lost. Targets: no errors, none lost, start p99 < 1 s, answer p99 < 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import random
+import re
+import secrets
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from werkzeug.security import generate_password_hash
+
+from benchmarks.http_load import Browser, FlowError, _free_port, _percentile, _wait_until_up
+
+REPO = Path(__file__).resolve().parent.parent
+PASSWORD = "bench-password-1"  # noqa: S105 - every benchmark student logs in with it
+SEQUENCE = re.compile(r'name="sequence" value="(\d+)"')
+CHOICE = re.compile(r'name="choice"\s+id="opt-\d+" value="(\d+)"')
+TAKE = re.compile(r"/quizzes/attempts/(\d+)/(\d+)$")
+
+
+def build(admin_url: str, name: str, students: int, questions: int) -> dict[str, Any]:
+    """A fresh database with the schema, the class, the bank and two quizzes."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    url = admin_url.rsplit("/", 1)[0] + f"/{name}"
+    sa_url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    from app.extensions import db
+    from app.models import (
+        ClassMember,
+        Question,
+        QuestionBank,
+        Quiz,
+        QuizSlot,
+        SchoolClass,
+        User,
+        UserSession,
+    )
+    from benchmarks.bench_app import bench_app
+
+    app = bench_app(sa_url)
+    with app.app_context():
+        db.create_all()
+        password_hash = generate_password_hash(PASSWORD)  # one hash: scrypt is slow on purpose
+        teacher = User(
+            email="teacher@bench.example",
+            display_name="Teacher",
+            password_hash=password_hash,
+            role="teacher",
+        )
+        db.session.add(teacher)
+        db.session.flush()
+        klass = SchoolClass(owner_id=teacher.id, name="Bench class", join_code="BENCH01")
+        db.session.add(klass)
+        db.session.flush()
+        users = [
+            User(
+                email=f"quiz{n}@bench.example",
+                display_name=f"Student {n}",
+                password_hash=password_hash,
+                role="student",
+            )
+            for n in range(1, students + 1)
+        ]
+        db.session.add_all(users)
+        db.session.flush()
+        db.session.add_all(
+            ClassMember(class_id=klass.id, user_id=user.id, role="student") for user in users
+        )
+        bank = QuestionBank(title="Bench quiz bank", description="")
+        db.session.add(bank)
+        db.session.flush()
+        for n in range(questions * 3):
+            if n % 2:
+                kind = "multiple_choice"
+                content = {
+                    "prompt": f"Question {n}?",
+                    "options": [
+                        {"text": "Right", "correct": True},
+                        {"text": "Wrong"},
+                        {"text": "Also wrong"},
+                    ],
+                }
+            else:
+                kind, content = "true_false", {"prompt": f"Claim {n}.", "answer": n % 4 == 0}
+            db.session.add(
+                Question(bank_id=bank.id, kind=kind, external_id=f"b{n}", content=content)
+            )
+        quiz_ids = []
+        for title in ("With think time", "As fast as possible"):
+            quiz = Quiz(
+                class_id=klass.id,
+                title=title,
+                published=True,
+                time_limit_seconds=3600,
+                shuffle_questions=True,
+            )
+            quiz.slots.append(QuizSlot(position=1, bank_id=bank.id, count=questions))
+            db.session.add(quiz)
+            db.session.flush()
+            quiz_ids.append(quiz.id)
+        # Signed in already: 500 password checks (scrypt, slow on purpose) are not the
+        # quiz's load. Each student gets a sign-in row and the session cookie naming it.
+        tokens = [secrets.token_urlsafe(32) for _ in users]
+        db.session.add_all(
+            UserSession(user_id=user.id, token=token)
+            for user, token in zip(users, tokens, strict=True)
+        )
+        db.session.commit()
+        serializer = app.session_interface.get_signing_serializer(app)
+        name = app.config["SESSION_COOKIE_NAME"]
+        cookies = [
+            {name: serializer.dumps({"_user_id": token, "_fresh": True})} for token in tokens
+        ]
+        db.engine.dispose()
+    return {"url": url, "sa_url": sa_url, "quiz_ids": quiz_ids, "cookies": cookies}
+
+
+def take_quiz(
+    port: int,
+    cookies: dict[str, str],
+    quiz_id: int,
+    start_at: float,
+    think: tuple[float, float],
+    rng: random.Random,
+    out: dict[str, list],
+) -> None:
+    browser = Browser(port, cookies)
+    try:
+        time.sleep(max(0.0, start_at - time.time()))
+        began = time.perf_counter()
+        status, location, _ = browser.request("POST", f"/quizzes/{quiz_id}/start", {})
+        out["start"].append(time.perf_counter() - began)
+        match = TAKE.search(location)
+        if status != 302 or match is None:
+            raise FlowError(f"start: HTTP {status} to {location!r}")
+        path = location[location.index("/quizzes/") :]
+        while True:
+            began = time.perf_counter()
+            status, _, page = browser.request("GET", path)
+            out["page"].append(time.perf_counter() - began)
+            if status != 200:
+                raise FlowError(f"GET {path}: HTTP {status}")
+            sequence = SEQUENCE.search(page)
+            if sequence is None:
+                raise FlowError(f"GET {path}: no answer form")
+            choice = CHOICE.search(page)
+            form = {"sequence": sequence.group(1), "go": "next"}
+            if choice is not None:
+                form["choice"] = choice.group(1)
+            else:
+                form["answer"] = rng.choice(("true", "false"))
+            if think[1] > 0:
+                time.sleep(rng.uniform(*think))
+            began = time.perf_counter()
+            status, location, _ = browser.request("POST", path, form)
+            out["answer"].append(time.perf_counter() - began)
+            if status != 302 or location.endswith(path):
+                raise FlowError(f"POST {path}: HTTP {status} to {location!r} (refused)")
+            out["sent"].append(1)
+            if location.endswith("/submit"):
+                break
+            path = location[location.index("/quizzes/") :]
+        status, location, _ = browser.request("POST", path.rsplit("/", 1)[0] + "/submit", {})
+        if status != 302 or not location.endswith("/review"):
+            raise FlowError(f"submit: HTTP {status} to {location!r}")
+        out["submitted"].append(1)
+    except (OSError, FlowError) as exc:
+        out["errors"].append(f"{type(exc).__name__}: {exc}")
+    finally:
+        browser.close()
+
+
+def client_process(job: dict[str, Any], ready: Any, results: Any) -> None:
+    port = job["port"]
+    cookies = job["cookies"]
+    ready.wait(timeout=600)
+    for phase in job["phases"]:
+        out: dict[str, list] = {
+            key: [] for key in ("start", "page", "answer", "sent", "errors", "submitted")
+        }
+        rng = random.Random(job["seed"] + phase["quiz_id"])
+        # Every client leaves the barrier at the same moment: the window starts then.
+        begin = time.time() + 1.0
+        threads = [
+            threading.Thread(
+                target=take_quiz,
+                args=(
+                    port,
+                    student_cookies,
+                    phase["quiz_id"],
+                    begin + rng.uniform(0, phase["window"]),
+                    phase["think"],
+                    random.Random(rng.random()),
+                    out,
+                ),
+            )
+            for student_cookies in cookies
+        ]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        results.put({"quiz_id": phase["quiz_id"], **out})
+        ready.wait(timeout=600)
+
+
+def stored_answers(url: str, quiz_id: int) -> tuple[int, int]:
+    with psycopg.connect(url) as conn:
+        answered, finished = conn.execute(
+            "SELECT (SELECT count(*) FROM quiz_items i JOIN quiz_attempts a ON a.id = i.attempt_id"
+            "        WHERE a.quiz_id = %s AND i.answered_at IS NOT NULL),"
+            "       (SELECT count(*) FROM quiz_attempts WHERE quiz_id = %s AND state = 'finished')",
+            (quiz_id, quiz_id),
+        ).fetchone()
+    return answered, finished
+
+
+def ms(values: list[float], fraction: float) -> float:
+    return round(_percentile(values, fraction) * 1000, 1)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
+    parser.add_argument("--database", default="bench_quizzes")
+    parser.add_argument("--students", type=int, default=500)
+    parser.add_argument("--questions", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--clients", type=int, default=10)
+    parser.add_argument("--start-window", type=float, default=10.0)
+    args = parser.parse_args(argv)
+
+    built = build(args.admin_url, args.database, args.students, args.questions)
+    port = _free_port()
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    env = {**os.environ, "BENCH_DATABASE_URL": built["sa_url"]}
+    log = tempfile.NamedTemporaryFile("w+", prefix="gunicorn-", suffix=".log", delete=False)  # noqa: SIM115
+    server = subprocess.Popen(
+        [str(gunicorn), "-w", str(args.workers), "-b", f"127.0.0.1:{port}", "benchmarks.wsgi:app"],
+        cwd=REPO,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    report: dict[str, Any] = {
+        "students": args.students,
+        "questions": args.questions,
+        "workers": args.workers,
+        "clients": args.clients,
+        "phases": [],
+    }
+    try:
+        _wait_until_up(port, server, 60)
+        context = multiprocessing.get_context("fork")
+        results = context.Queue()
+        ready = context.Barrier(args.clients + 1)
+        every = built["cookies"]
+        thinks = [(0.030, 0.090), (0.0, 0.0)]
+        phases = [
+            {"quiz_id": quiz_id, "window": args.start_window, "think": think}
+            for quiz_id, think in zip(built["quiz_ids"], thinks, strict=True)
+        ]
+        jobs = [
+            {
+                "port": port,
+                "cookies": every[n :: args.clients],
+                "seed": n * 7919,
+                "phases": phases,
+            }
+            for n in range(args.clients)
+        ]
+        processes = [
+            context.Process(target=client_process, args=(job, ready, results)) for job in jobs
+        ]
+        for process in processes:
+            process.start()
+        ready.wait(timeout=600)  # every client is ready
+        for phase in phases:
+            phase_started = time.time()
+            reports = [results.get(timeout=1800) for _ in processes]
+            seconds = time.time() - phase_started
+            merged = {
+                key: [v for r in reports for v in r[key]] for key in reports[0] if key != "quiz_id"
+            }
+            answered, finished = stored_answers(built["url"], phase["quiz_id"])
+            report["phases"].append(
+                {
+                    "think_ms": [round(t * 1000) for t in phase["think"]],
+                    "seconds": round(seconds, 1),
+                    "starts": len(merged["start"]),
+                    "start_p50_ms": ms(merged["start"], 0.5),
+                    "start_p99_ms": ms(merged["start"], 0.99),
+                    "answer_p50_ms": ms(merged["answer"], 0.5),
+                    "answer_p99_ms": ms(merged["answer"], 0.99),
+                    "page_p50_ms": ms(merged["page"], 0.5),
+                    "page_p99_ms": ms(merged["page"], 0.99),
+                    "errors": len(merged["errors"]),
+                    "first_errors": merged["errors"][:5],
+                    "answers_sent": len(merged["sent"]),
+                    "answers_stored": answered,
+                    "answers_lost": len(merged["sent"]) - answered,
+                    "submitted": len(merged["submitted"]),
+                    "finished_in_db": finished,
+                }
+            )
+            ready.wait(timeout=600)  # the next phase starts
+        for process in processes:
+            process.join(timeout=30)
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+            server.wait(timeout=10)
+        log.close()
+    logged = Path(log.name).read_text(errors="replace")
+    Path(log.name).unlink(missing_ok=True)
+    report["server_tracebacks"] = logged.count("Traceback")
+    if report["server_tracebacks"]:
+        report["server_log_tail"] = logged[-2000:]
+    print(json.dumps(report, indent=2))
+    targets = all(
+        p["errors"] == 0
+        and p["answers_lost"] == 0
+        and p["start_p99_ms"] < 1000
+        and p["answer_p99_ms"] < 300
+        for p in report["phases"]
+    )
+    print("targets met" if targets else "targets missed")
+    return 0 if targets else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -33,7 +33,36 @@ settings.load_profile("recall")
 
 
 def database_url(tmp_path) -> str:
-    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmp_path / 'test.db'}"
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path / 'test.db'}"
+    return _database_of_this_worker(url)
+
+
+_created_databases: set[str] = set()
+
+
+def _database_of_this_worker(url: str) -> str:
+    """With the suite spread over processes (pytest-xdist), each worker gets a PostgreSQL
+    database of its own, named after the given one (test_gw0, test_gw1, ...), created
+    the first time it is needed: tests drop and create every table."""
+    from sqlalchemy.engine import make_url
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    parsed = make_url(url)
+    if not worker or parsed.get_backend_name() != "postgresql":
+        return url
+    name = f"{parsed.database}_{worker}"
+    if name not in _created_databases:
+        import psycopg
+
+        base = parsed.set(drivername="postgresql").render_as_string(hide_password=False)
+        with psycopg.connect(base, autocommit=True) as conn:
+            exists = conn.execute("select 1 from pg_database where datname = %s", (name,))
+            if exists.fetchone() is None:
+                conn.execute(f'create database "{name}"')
+        _created_databases.add(name)
+    return parsed.set(database=name).render_as_string(hide_password=False)
 
 
 @pytest.fixture

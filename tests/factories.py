@@ -22,6 +22,8 @@ from app.models import (
     MediaFile,
     Question,
     QuestionBank,
+    Quiz,
+    QuizSlot,
     ReviewCard,
     ReviewLog,
     SchoolClass,
@@ -277,3 +279,28 @@ def make_class(
     _done(commit)
     db.session.refresh(school_class)
     return school_class
+
+
+def make_quiz(
+    school_class: SchoolClass,
+    *,
+    questions: tuple[Question, ...] | list[Question] = (),
+    draws: tuple[dict[str, Any], ...] | list[dict[str, Any]] = (),
+    title: str = "Quiz",
+    published: bool = True,
+    commit: bool = True,
+    **settings: Any,
+) -> Quiz:
+    """A quiz of the class with one slot per question and one per draw
+    (`{"bank_id": ..., "count": ..., "topic_id": ..., "points": ...}`)."""
+    quiz = Quiz(class_id=school_class.id, title=title, published=published, **settings)
+    position = 0
+    for question in questions:
+        position += 1
+        quiz.slots.append(QuizSlot(position=position, question_id=question.id, points=1.0))
+    for rule in draws:
+        position += 1
+        quiz.slots.append(QuizSlot(position=position, **{"points": 1.0, **rule}))
+    db.session.add(quiz)
+    _done(commit)
+    return quiz

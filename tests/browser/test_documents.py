@@ -117,3 +117,32 @@ def test_teacher_drafts_from_a_docx_and_a_student_opens_the_cited_passage(
     expect(cited).to_be_in_viewport()
     check_accessibility(pupil)
     assert errors == []
+
+
+def test_teacher_adds_a_pdf_adjusts_its_sections_and_drafts_from_it(
+    live_url, page, teacher, check_accessibility, console_errors, tmp_path
+):
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", size=11)
+    for line in ("The Succession", SUCCESSION, "The Secret Speech", SPEECH, GULAG):
+        pdf.multi_cell(0, 6, line, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(3)
+    path = tmp_path / "thaw.pdf"
+    path.write_bytes(bytes(pdf.output()))
+    log_in(page, live_url, teacher)
+    page.goto(f"{live_url}/sources/new")
+    page.get_by_label("Upload a file").set_input_files(str(path))
+    page.get_by_role("button", name="Add the document").click()
+    expect(page.get_by_role("heading", name="Where sections start")).to_be_visible()
+    expect(page.get_by_label("The Secret Speech", exact=True)).to_be_checked()
+    check_accessibility(page)
+    page.get_by_role("button", name="Save the sections").click()
+    expect(page.get_by_role("heading", name="The Secret Speech")).to_be_visible()
+    page.get_by_role("button", name="Draft questions").click()
+    expect(page.get_by_role("heading", name="Question drafts")).to_be_visible()
+    expect(page.locator("article.draft").first).to_be_visible()
+    check_accessibility(page)
+    assert console_errors == []

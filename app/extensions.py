@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 
 from flask_bootstrap import Bootstrap5
@@ -39,4 +40,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ARG00
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    try:  # the study queue ranks cards by FSRS retrievability, a power
+        cursor.execute("SELECT pow(2, 3)")
+    except sqlite3.OperationalError:  # an SQLite built without its math functions
+        dbapi_connection.create_function("pow", 2, math.pow, deterministic=True)
     cursor.close()

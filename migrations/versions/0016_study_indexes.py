@@ -1,0 +1,27 @@
+"""an index on review_cards (user_id, state, due) for the study queue's counts and choices
+
+Revision ID: 0016_study_indexes
+Revises: 0009_classes
+Create Date: 2026-12-02 01:20:00
+
+"""
+from alembic import op
+
+
+# revision identifiers, used by Alembic.
+revision = '0016_study_indexes'
+down_revision = '0009_classes'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    with op.batch_alter_table('review_cards', schema=None) as batch_op:
+        batch_op.create_index(
+            'ix_review_cards_user_state_due', ['user_id', 'state', 'due'], unique=False
+        )
+
+
+def downgrade():
+    with op.batch_alter_table('review_cards', schema=None) as batch_op:
+        batch_op.drop_index('ix_review_cards_user_state_due')

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import fsrs
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import ExamDate, ReviewCard, ReviewLog, StudyAction, StudySettings, User
@@ -63,11 +63,14 @@ def next_day_start(session: Session, user_id: int, now: datetime) -> datetime:
     return day_bounds(study_day(now, time_zone, hour), time_zone, hour)[1]
 
 
-def study_context(session: Session, user_id: int, now: datetime) -> StudyContext:
+def study_context(
+    session: Session, user_id: int, now: datetime, *, time_zone: str | None = None
+) -> StudyContext:
     """The student's study day and what was done in it: two statements.
 
-    The first reads the settings row, the time zone, whether an exam may be coming and
-    the last undoable action together; the second counts today's answers.
+    The first reads the settings row, the time zone (unless the caller has the user
+    loaded and gives it), whether an exam may be coming and the last undoable action
+    together; the second counts today's answers.
     """
     # Study days are at most a day or so away from the UTC date in any zone: an exam
     # dated two days back or later might still be coming, anything older cannot.
@@ -79,7 +82,13 @@ def study_context(session: Session, user_id: int, now: datetime) -> StudyContext
     newest = select(StudyAction).where(StudyAction.user_id == user_id)
     newest = newest.order_by(StudyAction.id.desc()).limit(1).subquery()
     row = session.execute(
-        select(User.time_zone, StudySettings, exam_soon, newest.c.id, newest.c.kind)
+        select(
+            User.time_zone if time_zone is None else literal(time_zone),
+            StudySettings,
+            exam_soon,
+            newest.c.id,
+            newest.c.kind,
+        )
         .select_from(User)
         .outerjoin(StudySettings, StudySettings.user_id == User.id)
         .outerjoin(newest, newest.c.user_id == User.id)

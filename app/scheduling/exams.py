@@ -509,15 +509,23 @@ class ExamCaps:
     is that review itself.
     """
 
-    def __init__(self, session: Session, user_id: int, card: ReviewCard, now: datetime):
+    def __init__(
+        self,
+        session: Session,
+        user_id: int,
+        card: ReviewCard,
+        now: datetime,
+        context: StudyContext | None = None,
+    ):
         self.session = session
         self.user_id = user_id
         self.card_id = card.id
         self.now = as_utc(now)
-        self.context = study_context(session, user_id, self.now)
+        self.context = context or study_context(session, user_id, self.now)
+        coming = self.context.may_have_exams
         self.exams = [
             exam
-            for exam in _preparing(session, user_id, self.context.today)
+            for exam in (_preparing(session, user_id, self.context.today) if coming else [])
             if self.context.today < exam.exam_on - timedelta(days=1)
             and session.scalar(
                 select(Question.id).where(

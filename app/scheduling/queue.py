@@ -222,7 +222,11 @@ def next_card(
     rows = session.execute(
         select(ReviewCard, picked.c.rank, recall)
         .join(picked, picked.c.id == ReviewCard.id)
-        .options(joinedload(ReviewCard.question).joinedload(Question.topic))
+        .options(
+            joinedload(ReviewCard.question).options(
+                joinedload(Question.topic), joinedload(Question.source_document)
+            )
+        )
         .order_by(picked.c.rank)
     ).all()
     by_rank = {rank: (card, value) for card, rank, value in rows}

@@ -448,7 +448,8 @@ def test_choosing_a_deck_studies_only_it(student_client, bank):
     add_bank(student_client, bank)
     add_bank(student_client, other)
     page = student_client.get("/study/").get_data(as_text=True)
-    assert "Studying: <strong>all decks</strong>" in page and "Physics" in page
+    assert "Studying: <strong>all decks</strong>" in page and "/study/decks" in page
+    assert "Physics" in student_client.get("/study/decks").get_data(as_text=True)
     student_client.post("/study/deck", data={"deck": f"bank:{other.id}"})
     page = student_client.get("/study/").get_data(as_text=True)
     assert "Studying: <strong>Physics</strong>" in page and "Wavelength" in page
@@ -483,9 +484,7 @@ def test_empty_relearning_steps_and_random_new_order_are_saved(student_client, s
     assert student_client.get("/study/settings").status_code == 200
 
 
-def test_an_answer_carries_the_time_the_card_was_shown_in_epoch_milliseconds(
-    student_client, bank
-):
+def test_an_answer_carries_the_time_the_card_was_shown_in_epoch_milliseconds(student_client, bank):
     import time
 
     add_bank(student_client, bank)

@@ -1,9 +1,10 @@
 """A student's progress figures: what is due, what was done, how well it is remembered.
 
-Every figure is computed from a handful of queries scoped to one user. Timestamps are
-grouped into the student's study days in Python, because SQLite and PostgreSQL do
-not share date functions; a study day runs from `day_starts_at_hour` local time to
-the same hour the next day.
+Every figure is aggregated in SQL by a handful of queries scoped to one user: counts
+per quarter hour (SQLite and PostgreSQL do not share date functions, but both give
+epoch seconds), added up into the student's study days in Python; a study day runs
+from `day_starts_at_hour` local time to the same hour the next day. Retrievability
+is averaged in SQL with the formula fsrs uses.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 import fsrs
-from sqlalchemy import case, func, select
+from sqlalchemy import BigInteger, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -29,6 +30,7 @@ from ..models import (
 )
 from ..scheduling import queue_counts, scheduler_for, study_context
 from ..scheduling.days import day_bounds
+from ..scheduling.recall import retrievability_sql
 
 FORECAST_DAYS = 30
 HISTORY_DAYS = 90
@@ -105,23 +107,18 @@ def progress_report(session: Session, user_id: int, now: datetime) -> ProgressRe
 
     forecast = _forecast(session, user_id, today, zone_name, hour)
     days = _DayIndex(heatmap_first, HEATMAP_DAYS, zone_name, hour)
-    logs = session.execute(
-        select(ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.state_before).where(
-            ReviewLog.user_id == user_id,
-            ReviewLog.reviewed_at >= days.start,
-            ReviewLog.reviewed_at < days.end,
-        )
-    ).all()
-    per_day = Counter(days.day_of(row.reviewed_at) for row in logs)
+    per_day = _per_day(session, ReviewLog.reviewed_at, days, ReviewLog.user_id == user_id)
     heatmap = [(day, per_day.get(day, 0)) for day in days.days]
 
     retention_since = day_bounds(today - timedelta(days=RETENTION_DAYS - 1), zone_name, hour)[0]
-    mature = [
-        row.rating
-        for row in logs
-        if row.state_before == REVIEW_STATE and row.reviewed_at >= retention_since
-    ]
-    recalled = sum(1 for rating in mature if rating > AGAIN)
+    mature_count, recalled = session.execute(
+        select(func.count(), func.count().filter(ReviewLog.rating > AGAIN)).where(
+            ReviewLog.user_id == user_id,
+            ReviewLog.state_before == REVIEW_STATE,
+            ReviewLog.reviewed_at >= retention_since,
+            ReviewLog.reviewed_at < days.end,
+        )
+    ).one()
 
     return ProgressReport(
         now=now,
@@ -136,8 +133,8 @@ def progress_report(session: Session, user_id: int, now: datetime) -> ProgressRe
         forecast_30=forecast,
         reviews_per_day_90=heatmap[-HISTORY_DAYS:],
         heatmap_year=heatmap,
-        true_retention_30=recalled / len(mature) if mature else None,
-        retention_reviews_30=len(mature),
+        true_retention_30=recalled / mature_count if mature_count else None,
+        retention_reviews_30=mature_count,
         target_retention=retention,
         cards_by_state=_cards_by_state(session, user_id),
         mastery_by_topic=_mastery_by_topic(session, user_id, now, settings),
@@ -155,15 +152,15 @@ def _forecast(
     come up is the daily new-card limit's business, not the schedule's.
     """
     days = _DayIndex(today, FORECAST_DAYS, zone_name, hour)
-    dues = session.scalars(
-        select(ReviewCard.due).where(
-            ReviewCard.user_id == user_id,
-            ReviewCard.suspended.is_(False),
-            ReviewCard.reps > 0,
-            ReviewCard.due < days.end,
-        )
+    counts = _per_day(
+        session,
+        ReviewCard.due,
+        days,
+        ReviewCard.user_id == user_id,
+        ReviewCard.suspended.is_(False),
+        ReviewCard.reps > 0,
+        clamp=True,
     )
-    counts = Counter(days.day_of(due, clamp=True) for due in dues)
     return [(day, counts.get(day, 0)) for day in days.days]
 
 
@@ -187,14 +184,8 @@ def _streak(
         if day < known_from:
             earlier = known_from - timedelta(days=HEATMAP_DAYS)
             index = _DayIndex(earlier, HEATMAP_DAYS, zone_name, hour)
-            stamps = session.scalars(
-                select(ReviewLog.reviewed_at).where(
-                    ReviewLog.user_id == user_id,
-                    ReviewLog.reviewed_at >= index.start,
-                    ReviewLog.reviewed_at < index.end,
-                )
-            )
-            review_days |= {index.day_of(stamp) for stamp in stamps} - {None}
+            found = _per_day(session, ReviewLog.reviewed_at, index, ReviewLog.user_id == user_id)
+            review_days |= set(found)
             known_from = earlier
         if day not in review_days:
             return streak
@@ -232,44 +223,39 @@ def _mastery_by_topic(
 ) -> list[TopicMastery]:
     """Per topic: how many cards, how many learned, mean retrievability of the learned ones."""
     scheduler = scheduler_for(settings)
+    learned = (
+        (ReviewCard.reps > 0)
+        & ReviewCard.state.in_((REVIEW_STATE, RELEARNING_STATE))
+        & ReviewCard.stability.is_not(None)
+        & (ReviewCard.stability != 0)
+        & ReviewCard.last_review.is_not(None)
+    )
+    recall = retrievability_sql(session, scheduler, now)
     rows = session.execute(
         select(
-            ReviewCard.id,
             QuestionBank.id,
             QuestionBank.title,
             Topic.path,
-            ReviewCard.reps,
-            ReviewCard.state,
-            ReviewCard.stability,
-            ReviewCard.difficulty,
-            ReviewCard.last_review,
+            func.count(),
+            func.count().filter(learned),
+            func.avg(case((learned, recall))),
         )
         .join(Question, ReviewCard.question_id == Question.id)
         .join(QuestionBank, Question.bank_id == QuestionBank.id)
         .outerjoin(Topic, Question.topic_id == Topic.id)
         .where(ReviewCard.user_id == user_id)
+        .group_by(QuestionBank.id, QuestionBank.title, Topic.id, Topic.path)
     ).all()
-    groups: dict[tuple[int, str, str | None], list[float | None]] = {}
-    for card_id, bank_id, title, path, reps, state, stability, difficulty, last_review in rows:
-        values = groups.setdefault((bank_id, title, path), [])
-        reached_review = state in (REVIEW_STATE, RELEARNING_STATE)
-        if reps > 0 and reached_review and stability and last_review is not None:
-            # A card_id: without one fsrs.Card sleeps a millisecond to make a unique id.
-            card = fsrs.Card(
-                card_id=card_id,
-                state=fsrs.State(state),
-                stability=stability,
-                difficulty=difficulty,
-                last_review=last_review,
-            )
-            values.append(scheduler.get_card_retrievability(card, now))
-        else:
-            values.append(None)
-    mastery = []
-    for (_, title, path), values in groups.items():
-        learned = [value for value in values if value is not None]
-        mean = sum(learned) / len(learned) if len(learned) >= MIN_MASTERY_CARDS else None
-        mastery.append(TopicMastery(title, path, len(values), len(learned), mean))
+    mastery = [
+        TopicMastery(
+            title,
+            path,
+            cards,
+            learned_count,
+            float(mean) if learned_count >= MIN_MASTERY_CARDS and mean is not None else None,
+        )
+        for _, title, path, cards, learned_count, mean in rows
+    ]
     # Topics without a path (None) come last within their bank.
     return sorted(mastery, key=lambda m: (m.bank.casefold(), m.path is None, m.path or ""))
 
@@ -285,6 +271,35 @@ def _practice_scores(session: Session, user_id: int) -> list[tuple[datetime, flo
         .order_by(PracticeSession.finished_at, PracticeSession.id)
     ).all()
     return [(finished_at, score) for finished_at, score in rows]
+
+
+# Every zone's offset is a whole number of quarter hours, so a study day (from a whole
+# local hour to the next day's) starts on a quarter hour in UTC: counts per quarter hour,
+# grouped in SQL, add up to exact counts per study day.
+QUARTER_HOUR = 900
+
+
+def _quarter_hour(column, dialect: str):
+    if dialect == "sqlite":
+        return cast(func.strftime("%s", column), BigInteger) // QUARTER_HOUR
+    return cast(func.floor(func.extract("epoch", column) / QUARTER_HOUR), BigInteger)
+
+
+def _per_day(
+    session: Session, column, days: _DayIndex, *conditions, clamp: bool = False
+) -> Counter[date]:
+    """Rows per study day of `days`, by the timestamp `column` (before the first day:
+    left out, or counted on the first day if `clamp`)."""
+    bucket = _quarter_hour(column, session.get_bind().dialect.name).label("bucket")
+    query = select(bucket, func.count()).where(*conditions, column < days.end)
+    if not clamp:
+        query = query.where(column >= days.start)
+    counts: Counter[date] = Counter()
+    for quarter, count in session.execute(query.group_by(bucket)):
+        day = days.day_of(datetime.fromtimestamp(quarter * QUARTER_HOUR, UTC), clamp=clamp)
+        if day is not None:
+            counts[day] += count
+    return counts
 
 
 class _DayIndex:

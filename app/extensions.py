@@ -13,6 +13,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 
 from .models.base import CONSTRAINT_NAMES, Base  # noqa: F401  (re-exported)
@@ -25,6 +26,11 @@ bootstrap = Bootstrap5()
 # Storage comes from RATELIMIT_STORAGE_URI: memory for one process, Redis when
 # several workers must share counts.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+# Table hints (`Select.with_hint(..., "sqlite")`) as SQLite's "INDEXED BY <index>":
+# SQLAlchemy renders hints only for dialects that define how.
+SQLiteCompiler.get_from_hint_text = lambda self, table, text: text  # noqa: ARG005
 
 
 @event.listens_for(Engine, "connect")

@@ -281,7 +281,11 @@ QUARTER_HOUR = 900
 
 def _quarter_hour(column, dialect: str):
     if dialect == "sqlite":
-        return cast(func.strftime("%s", column), BigInteger) // QUARTER_HOUR
+        # Whole milliseconds since the epoch (SQLite's own precision), then quarter hours.
+        since_epoch = cast(
+            func.round((func.julianday(column) - 2440587.5) * 86_400_000.0), BigInteger
+        )
+        return since_epoch // (QUARTER_HOUR * 1000)
     return cast(func.floor(func.extract("epoch", column) / QUARTER_HOUR), BigInteger)
 
 

@@ -34,8 +34,19 @@ class ReviewCard(Base):
         UniqueConstraint("user_id", "question_id"),
         Index("ix_review_cards_user_due", "user_id", "due"),  # the study queue
         Index("ix_review_cards_user_new", "user_id", "reps", "position"),  # new cards in order
-        # Learning steps and due reviews by kind: counts and choices read only those.
-        Index("ix_review_cards_user_state_due", "user_id", "state", "due"),
+        # Learning steps and due reviews by kind, with what the queue filters and ranks
+        # them on, so counting and choosing read this index alone.
+        Index(
+            "ix_review_cards_user_state_due",
+            "user_id",
+            "state",
+            "due",
+            "reps",
+            "suspended",
+            "buried_until",
+            "stability",
+            "last_review",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

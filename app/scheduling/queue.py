@@ -111,9 +111,16 @@ def _in_deck(query: Select, deck: ColumnElement[bool] | None) -> Select:
     return query if deck is None else query.where(deck)
 
 
+def _by_state(query: Select) -> Select:
+    """Read through (user_id, state, due, reps): only the cards of the kind asked, in due
+    order. SQLite's planner, with its statistics, may otherwise walk (user_id, due) or
+    (user_id, reps) and read every overdue or every answered card of a large deck."""
+    return query.with_hint(ReviewCard, "INDEXED BY ix_review_cards_user_state_due", "sqlite")
+
+
 def _learning_due(user_id: int, now: datetime) -> Select[tuple[ReviewCard]]:
     """Cards in a learning or relearning step whose step has run out: exact to the minute."""
-    return select(ReviewCard).where(
+    return _by_state(select(ReviewCard)).where(
         ReviewCard.user_id == user_id,
         ReviewCard.due <= now,
         ReviewCard.reps > 0,
@@ -124,7 +131,7 @@ def _learning_due(user_id: int, now: datetime) -> Select[tuple[ReviewCard]]:
 
 def _reviews_due(user_id: int, now: datetime, day_end: datetime) -> Select[tuple[ReviewCard]]:
     """Review cards due today: as in Anki, from the start of the study day their due is in."""
-    return select(ReviewCard).where(
+    return _by_state(select(ReviewCard)).where(
         ReviewCard.user_id == user_id,
         ReviewCard.due < day_end,
         ReviewCard.reps > 0,
@@ -174,7 +181,8 @@ def due_reviews(
 
 def _limited(query: Select, limit: int) -> Select:
     """A subquery of at most `limit` rows: a count over it stops there."""
-    return select(func.count()).select_from(query.limit(max(0, limit)).subquery())
+    rows = query.with_only_columns(ReviewCard.id).limit(max(0, limit))
+    return select(func.count()).select_from(rows.subquery())
 
 
 def next_card(
@@ -290,7 +298,9 @@ def queue_counts(
     new = _in_deck(_new_cards(user_id, now), in_deck)
     learning_count, due_count, new_count = session.execute(
         select(
-            select(func.count()).select_from(learning.subquery()).scalar_subquery(),
+            select(func.count())
+            .select_from(learning.with_only_columns(ReviewCard.id).subquery())
+            .scalar_subquery(),
             _limited(reviews, context.reviews_left).scalar_subquery(),
             _limited(new, context.new_left).scalar_subquery(),
         )

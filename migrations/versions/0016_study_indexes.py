@@ -1,4 +1,4 @@
-"""an index on review_cards (user_id, state, due) for the study queue's counts and choices
+"""a covering index on review_cards by (user_id, state, due) for the study queue
 
 Revision ID: 0016_study_indexes
 Revises: 0009_classes
@@ -18,7 +18,10 @@ depends_on = None
 def upgrade():
     with op.batch_alter_table('review_cards', schema=None) as batch_op:
         batch_op.create_index(
-            'ix_review_cards_user_state_due', ['user_id', 'state', 'due'], unique=False
+            'ix_review_cards_user_state_due',
+            ['user_id', 'state', 'due', 'reps', 'suspended', 'buried_until', 'stability',
+             'last_review'],
+            unique=False,
         )
 
 

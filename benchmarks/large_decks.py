@@ -120,7 +120,7 @@ def build(url: str, now: datetime, seed: int) -> dict[int, int]:
             bank = QuestionBank(title=f"Deck of {size}", description="")
             session.add_all([user, bank])
             session.flush()
-            session.add(StudySettings(user_id=user.id, max_reviews_per_day=9999))
+            session.add(StudySettings(user_id=user.id))
             session.execute(
                 insert(Question),
                 [

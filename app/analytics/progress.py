@@ -1,9 +1,9 @@
 """A student's progress figures: what is due, what was done, how well it is remembered.
 
 Every figure is aggregated in SQL by a handful of queries scoped to one user: counts
-per quarter hour (SQLite and PostgreSQL do not share date functions, but both give
-epoch seconds), added up into the student's study days in Python; a study day runs
-from `day_starts_at_hour` local time to the same hour the next day. Retrievability
+per study day come from the days' bounds, computed in Python (SQLite and PostgreSQL do
+not share date functions), joined to the rows as a VALUES list; a study day runs from
+`day_starts_at_hour` local time to the same hour the next day. Retrievability
 is averaged in SQL with the formula fsrs uses.
 """
 
@@ -16,7 +16,8 @@ from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 import fsrs
-from sqlalchemy import BigInteger, case, cast, func, select
+from sqlalchemy import Integer, and_, case, func, select, values
+from sqlalchemy import column as sql_column
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -28,6 +29,7 @@ from ..models import (
     StudySettings,
     Topic,
 )
+from ..models.types import UtcDateTime
 from ..scheduling import queue_counts, scheduler_for, study_context
 from ..scheduling.days import day_bounds
 from ..scheduling.recall import retrievability_sql
@@ -107,7 +109,9 @@ def progress_report(session: Session, user_id: int, now: datetime) -> ProgressRe
 
     forecast = _forecast(session, user_id, today, zone_name, hour)
     days = _DayIndex(heatmap_first, HEATMAP_DAYS, zone_name, hour)
-    per_day = _per_day(session, ReviewLog.reviewed_at, days, ReviewLog.user_id == user_id)
+    per_day = _per_day(
+        session, ReviewLog, ReviewLog.reviewed_at, days, ReviewLog.user_id == user_id
+    )
     heatmap = [(day, per_day.get(day, 0)) for day in days.days]
 
     retention_since = day_bounds(today - timedelta(days=RETENTION_DAYS - 1), zone_name, hour)[0]
@@ -154,6 +158,7 @@ def _forecast(
     days = _DayIndex(today, FORECAST_DAYS, zone_name, hour)
     counts = _per_day(
         session,
+        ReviewCard,
         ReviewCard.due,
         days,
         ReviewCard.user_id == user_id,
@@ -184,7 +189,9 @@ def _streak(
         if day < known_from:
             earlier = known_from - timedelta(days=HEATMAP_DAYS)
             index = _DayIndex(earlier, HEATMAP_DAYS, zone_name, hour)
-            found = _per_day(session, ReviewLog.reviewed_at, index, ReviewLog.user_id == user_id)
+            found = _per_day(
+                session, ReviewLog, ReviewLog.reviewed_at, index, ReviewLog.user_id == user_id
+            )
             review_days |= set(found)
             known_from = earlier
         if day not in review_days:
@@ -273,37 +280,40 @@ def _practice_scores(session: Session, user_id: int) -> list[tuple[datetime, flo
     return [(finished_at, score) for finished_at, score in rows]
 
 
-# Every zone's offset is a whole number of quarter hours, so a study day (from a whole
-# local hour to the next day's) starts on a quarter hour in UTC: counts per quarter hour,
-# grouped in SQL, add up to exact counts per study day.
-QUARTER_HOUR = 900
-
-
-def _quarter_hour(column, dialect: str):
-    if dialect == "sqlite":
-        # Whole milliseconds since the epoch (SQLite's own precision), then quarter hours.
-        since_epoch = cast(
-            func.round((func.julianday(column) - 2440587.5) * 86_400_000.0), BigInteger
-        )
-        return since_epoch // (QUARTER_HOUR * 1000)
-    return cast(func.floor(func.extract("epoch", column) / QUARTER_HOUR), BigInteger)
+# Before any study day: the lower bound of the first day when overdue cards count on it.
+LONG_AGO = datetime(1900, 1, 1, tzinfo=UTC)
 
 
 def _per_day(
-    session: Session, column, days: _DayIndex, *conditions, clamp: bool = False
+    session: Session, entity, column, days: _DayIndex, *conditions, clamp: bool = False
 ) -> Counter[date]:
-    """Rows per study day of `days`, by the timestamp `column` (before the first day:
-    left out, or counted on the first day if `clamp`)."""
-    bucket = _quarter_hour(column, session.get_bind().dialect.name).label("bucket")
-    query = select(bucket, func.count()).where(*conditions, column < days.end)
-    if not clamp:
-        query = query.where(column >= days.start)
-    counts: Counter[date] = Counter()
-    for quarter, count in session.execute(query.group_by(bucket)):
-        day = days.day_of(datetime.fromtimestamp(quarter * QUARTER_HOUR, UTC), clamp=clamp)
-        if day is not None:
-            counts[day] += count
-    return counts
+    """Rows of `entity` per study day of `days`, by the timestamp `column` (before the
+    first day: left out, or counted on the first day if `clamp`).
+
+    One statement: the days' bounds as a VALUES list joined to the rows, so each day is
+    one range of the (user_id, timestamp) index, counted in the database; a year of
+    500,000 reviews is never sent to Python.
+    """
+    bounds = [*days.starts, days.end]
+    if clamp:
+        bounds[0] = LONG_AGO
+    ranges = (
+        values(
+            sql_column("day", Integer),
+            sql_column("lo", UtcDateTime()),
+            sql_column("hi", UtcDateTime()),
+            name="study_days",
+        )
+        .data([(i, bounds[i], bounds[i + 1]) for i in range(len(days.days))])
+        .cte()
+    )
+    rows = session.execute(
+        select(ranges.c.day, func.count())
+        .select_from(ranges)
+        .join(entity, and_(column >= ranges.c.lo, column < ranges.c.hi, *conditions))
+        .group_by(ranges.c.day)
+    )
+    return Counter({days.days[index]: count for index, count in rows})
 
 
 class _DayIndex:
@@ -311,7 +321,8 @@ class _DayIndex:
 
     def __init__(self, first: date, count: int, zone_name: str, hour: int) -> None:
         self.days = [first + timedelta(days=i) for i in range(count)]
-        self._starts = [day_bounds(day, zone_name, hour)[0] for day in self.days]
+        self.starts = [day_bounds(day, zone_name, hour)[0] for day in self.days]
+        self._starts = self.starts
         self.start = self._starts[0]
         self.end = day_bounds(self.days[-1], zone_name, hour)[1]
 

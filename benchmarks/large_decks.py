@@ -97,7 +97,9 @@ def _deck_rows(user_id: int, questions: list[int], now: datetime, rng: random.Ra
             due = now - timedelta(days=rng.uniform(0, 20))
         else:
             due = now + timedelta(days=rng.uniform(1, 200))
-        last = due - timedelta(days=stability)
+        # Reviewed a stability before the due date, and never today: the day's limits
+        # start unspent.
+        last = min(due - timedelta(days=stability), now - timedelta(days=1 + rng.random()))
         cards.append((question_id, 2, stability, 5.0, due, last, LOGS_PER_CARD, position))
         for n in range(LOGS_PER_CARD):
             logs.append((card_id, last - timedelta(days=n * rng.uniform(1, 30)), rng.choice(

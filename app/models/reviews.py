@@ -79,6 +79,15 @@ class ReviewLog(Base):
     __tablename__ = "review_logs"
     __table_args__ = (
         Index("ix_review_logs_user_reviewed_at", "user_id", "reviewed_at"),
+        # What the day's limits and the Progress page count by, read from the index alone.
+        Index(
+            "ix_review_logs_user_reviewed_at_kind",
+            "user_id",
+            "reviewed_at",
+            "state_before",
+            "rating",
+            "was_new",
+        ),
         Index("ix_review_logs_card_reviewed_at", "card_id", "reviewed_at"),
     )
 

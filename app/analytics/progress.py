@@ -238,36 +238,41 @@ def _mastery_by_topic(
         & ReviewCard.last_review.is_not(None)
     )
     recall = retrievability_sql(session, scheduler, now)
-    # Grouped over the questions alone; bank titles and topic paths come after, by id.
-    rows = session.execute(
+    # Grouped over the questions alone, then the few groups named: one statement.
+    groups = (
         select(
-            Question.bank_id,
-            Question.topic_id,
-            func.count(),
-            func.count().filter(learned),
-            func.avg(case((learned, recall))),
+            Question.bank_id.label("bank_id"),
+            Question.topic_id.label("topic_id"),
+            func.count().label("cards"),
+            func.count().filter(learned).label("learned"),
+            func.avg(case((learned, recall))).label("mean"),
         )
         .join(Question, ReviewCard.question_id == Question.id)
         .where(ReviewCard.user_id == user_id)
         .group_by(Question.bank_id, Question.topic_id)
-    ).all()
-    bank_ids = {row[0] for row in rows}
-    titles = dict(
-        session.execute(
-            select(QuestionBank.id, QuestionBank.title).where(QuestionBank.id.in_(bank_ids))
-        ).all()
+        .subquery()
     )
-    topic_ids = {row[1] for row in rows if row[1] is not None}
-    paths = dict(session.execute(select(Topic.id, Topic.path).where(Topic.id.in_(topic_ids))).all())
+    rows = session.execute(
+        select(
+            QuestionBank.title,
+            Topic.path,
+            groups.c.cards,
+            groups.c.learned,
+            groups.c.mean,
+        )
+        .select_from(groups)
+        .join(QuestionBank, QuestionBank.id == groups.c.bank_id)
+        .outerjoin(Topic, Topic.id == groups.c.topic_id)
+    ).all()
     mastery = [
         TopicMastery(
-            titles[bank_id],
-            paths.get(topic_id) if topic_id is not None else None,
+            title,
+            path,
             cards,
             learned_count,
             float(mean) if learned_count >= MIN_MASTERY_CARDS and mean is not None else None,
         )
-        for bank_id, topic_id, cards, learned_count, mean in rows
+        for title, path, cards, learned_count, mean in rows
     ]
     # Topics without a path (None) come last within their bank.
     return sorted(mastery, key=lambda m: (m.bank.casefold(), m.path is None, m.path or ""))

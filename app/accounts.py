@@ -165,9 +165,9 @@ def user_for_session(session: Session, token: str) -> User | None:
     if not token or len(token) > 64:
         return None
     user = session.scalar(
-        select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token == token)
+        select(User).join(UserSession, UserSession.user_id == User.id).where(
+            UserSession.token == token
+        )
     )
     if user is None or not user.is_active:
         return None
@@ -284,14 +284,11 @@ def record(
 
 
 def active_admin_count(session: Session) -> int:
-    return (
-        session.scalar(
-            select(func.count())
-            .select_from(User)
-            .where(User.role == Role.ADMIN.value, User.active.is_(True))
-        )
-        or 0
-    )
+    return session.scalar(
+        select(func.count())
+        .select_from(User)
+        .where(User.role == Role.ADMIN.value, User.active.is_(True))
+    ) or 0
 
 
 def update_account(

@@ -127,7 +127,9 @@ def login():
             sign_in(user, remember=form.remember.data)
             flash(f"Logged in as {user.display_name}.", "success")
             return redirect(safe_next(request.args.get("next"), url_for("core.home")))
-    return render_form("auth/login.html", form, can_mail_reset=mail_enabled(current_app.config))
+    return render_form(
+        "auth/login.html", form, can_mail_reset=mail_enabled(current_app.config)
+    )
 
 
 @bp.post("/logout")

@@ -73,10 +73,10 @@ class Draft:
         return hashlib.sha1(raw.encode()).hexdigest()[:12]  # noqa: S324 (an identity, not a secret)
 
 
+
 # Optional fields the engine fills in with a default when validating. The key leaves them
 # out at that default, so giving a question type a new optional field keeps every key.
 _OPTIONAL_DEFAULTS: dict[str, Any] = {"typo_credit": 1.0, "units": [], "year": False}
-
 
 @dataclass
 class _Pools:

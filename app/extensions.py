@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import sqlite3
 
 from flask_bootstrap import Bootstrap5
@@ -12,6 +13,7 @@ from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 from sqlalchemy import event
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 
 from .models.base import CONSTRAINT_NAMES, Base  # noqa: F401  (re-exported)
@@ -24,6 +26,11 @@ bootstrap = Bootstrap5()
 # Storage comes from RATELIMIT_STORAGE_URI: memory for one process, Redis when
 # several workers must share counts.
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+# Table hints (`Select.with_hint(..., "sqlite")`) as SQLite's "INDEXED BY <index>":
+# SQLAlchemy renders hints only for dialects that define how.
+SQLiteCompiler.get_from_hint_text = lambda self, table, text: text  # noqa: ARG005
 
 
 @event.listens_for(Engine, "connect")
@@ -39,4 +46,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ARG00
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    try:  # the study queue ranks cards by FSRS retrievability, a power
+        cursor.execute("SELECT pow(2, 3)")
+    except sqlite3.OperationalError:  # an SQLite built without its math functions
+        dbapi_connection.create_function("pow", 2, math.pow, deterministic=True)
     cursor.close()

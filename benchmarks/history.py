@@ -316,10 +316,16 @@ def build_sqlite(path: Path, size: HistorySize, now: datetime, seed: int) -> Bui
 # -- PostgreSQL --------------------------------------------------------------------------------
 
 
-def recreate_database(admin_url: str, name: str) -> None:
+def create_database(admin_url: str, name: str) -> None:
+    """A new database; fails if one of that name exists (nothing is ever dropped here)."""
+    with psycopg.connect(admin_url, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop_database(admin_url: str, name: str) -> None:
+    """Only for a database this benchmark created itself."""
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        conn.execute(f'CREATE DATABASE "{name}"')
 
 
 def _copy_rows(cursor: psycopg.Cursor, table: str, columns: tuple[str, ...], rows: list) -> None:
@@ -329,11 +335,20 @@ def _copy_rows(cursor: psycopg.Cursor, table: str, columns: tuple[str, ...], row
 
 
 def build_postgresql(
-    admin_url: str, name: str, libpq_url: str, size: HistorySize, now: datetime, seed: int
+    admin_url: str,
+    name: str,
+    libpq_url: str,
+    size: HistorySize,
+    now: datetime,
+    seed: int,
+    *,
+    create: bool = True,
 ) -> BuildReport:
-    """A fresh database: create_all, Core inserts for small tables, COPY for cards and logs."""
+    """create_all, Core inserts for small tables, COPY for cards and logs: in a database
+    created here (`create`), or in the given one, which must be empty."""
     started = time.perf_counter()
-    recreate_database(admin_url, name)
+    if create:
+        create_database(admin_url, name)
     app = bench_app(sqlalchemy_url(libpq_url))
     with app.app_context():
         db.create_all()

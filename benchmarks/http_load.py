@@ -35,6 +35,7 @@ RATINGS = (1, 2, 3, 4)
 RATING_WEIGHTS = (0.10, 0.10, 0.70, 0.10)
 REQUEST_TIMEOUT = 30.0
 # The flow's steps, for per-request latencies.
+# GET /study/ only before a student's first answer; the reveal needs no request now.
 STEPS = ("GET /study/", "GET /study/?reveal=", "POST answer")
 
 
@@ -63,6 +64,7 @@ class Browser:
     def __init__(self, port: int, cookies: dict[str, str] | None = None) -> None:
         self.connection = http.client.HTTPConnection("127.0.0.1", port, timeout=REQUEST_TIMEOUT)
         self.cookies = dict(cookies or {})
+        self.page: str | None = None  # the last study page, with the next card
 
     def request(self, method: str, path: str, form: dict[str, Any] | None = None) -> tuple:
         headers = {"User-Agent": "study-loop-benchmark"}
@@ -106,49 +108,39 @@ def _expect(status: int, wanted: int, what: str) -> None:
         raise FlowError(f"{what}: HTTP {status}")
 
 
-def answer_one(browser: Browser, rng: random.Random, steps: list[list[float]]) -> bool:
-    """Front of the next card, its back with the rating form, then the answer.
+def answer_one(browser: Browser, rng: random.Random, steps: list[list[float]]) -> int:
+    """One answer as a browser with the page's script makes it: one request.
 
-    False when the student has nothing left to study now.
+    The study page carries the card's back and rating form (the script reveals it without
+    a request); the POST, with inline=y as the script sends it, answers with the next
+    card's page. Only a student's first answer needs a GET /study/ before it. Returns
+    the number of requests made, 0 when the student has nothing left to study now.
     """
+    made = 0
+    page = browser.page
     started = time.perf_counter()
-    status, _, page = browser.request("GET", "/study/")
-    _expect(status, 200, "GET /study/")
-    revealed_at = time.perf_counter()
-    reveal = REVEAL.search(page)
-    if reveal is None:
-        if ANSWER_ACTION.search(page) is None:
-            return False  # "no cards due" page
-        back = page  # the rating form is already there
-    else:
-        status, _, back = browser.request("GET", f"/study/?reveal={reveal.group(1)}")
-        _expect(status, 200, "GET /study/?reveal=")
-    answering_at = time.perf_counter()
-    action, version = ANSWER_ACTION.search(back), VERSION.search(back)
+    if page is None:
+        status, _, page = browser.request("GET", "/study/")
+        _expect(status, 200, "GET /study/")
+        steps[0].append(time.perf_counter() - started)
+        made += 1
+    action, version = ANSWER_ACTION.search(page), VERSION.search(page)
     if action is None or version is None:
-        other = REVEAL.search(back)
-        if reveal is not None and other is not None:
-            # The reveal recomputes the queue: a learning card that fell due in between
-            # comes first, and the page shows its front instead of the asked-for back.
-            raise FlowError(
-                f"queue moved on: ?reveal={reveal.group(1)} showed card {other.group(1)}'s front"
-            )
-        raise FlowError("the revealed card has no rating form")
-    shown_at = SHOWN_AT.search(back)
+        browser.page = None
+        return 0  # "no cards due" page
+    shown_at = SHOWN_AT.search(page)
     form = {
         "rating": rng.choices(RATINGS, RATING_WEIGHTS)[0],
         "version": version.group(1),
         "shown_at": shown_at.group(1) if shown_at else "",
+        "inline": "y",
     }
-    status, location, _ = browser.request("POST", f"/study/cards/{action.group(1)}/answer", form)
-    _expect(status, 302, "POST answer")
-    if not location.endswith("/study/"):
-        raise FlowError(f"POST answer redirected to {location!r}")
-    done = time.perf_counter()
-    for index, seconds in enumerate((revealed_at - started, answering_at - revealed_at)):
-        steps[index].append(seconds)
-    steps[2].append(done - answering_at)
-    return True
+    answering_at = time.perf_counter()
+    status, _, page = browser.request("POST", f"/study/cards/{action.group(1)}/answer", form)
+    _expect(status, 200, "POST answer")
+    browser.page = page
+    steps[2].append(time.perf_counter() - answering_at)
+    return made + 1
 
 
 def client_process(
@@ -184,8 +176,8 @@ def client_process(
                 turn += 1
                 if index in finished:
                     continue
-                ok = answer_one(browsers[index], rng, steps)
-                made = 3 if ok else 1
+                made = answer_one(browsers[index], rng, steps)
+                ok = made > 0
                 if not ok:
                     finished.add(index)
         except (OSError, http.client.HTTPException, FlowError) as exc:
@@ -294,6 +286,28 @@ def _wait_until_up(port: int, server: subprocess.Popen, seconds: float) -> None:
     raise RuntimeError(f"gunicorn did not answer /healthz within {seconds:.0f} s")
 
 
+def _server_cpu_seconds(pid: int) -> float:
+    """CPU time (user + system) of gunicorn's master and workers so far, from /proc."""
+    total = 0.0
+    tick = os.sysconf("SC_CLK_TCK")
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        # After the command: state, ppid, ... utime is field 14 and stime 15 of the line.
+        if int(stat.parent.name) == pid or int(fields[1]) == pid:
+            total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
+def _cpu_per_request_ms(cpu: float, figures: HttpFigures, warmup: float) -> float:
+    """The server's CPU per request of the measured window (the warm-up's share removed)."""
+    requests = figures.requests_per_second * figures.seconds
+    share = figures.seconds / (figures.seconds + warmup)
+    return cpu * share / requests * 1000 if requests else float("nan")
+
+
 def run_http(
     database_url: str,
     students: int,
@@ -320,12 +334,16 @@ def run_http(
     )
     try:
         _wait_until_up(port, server, 60)
+        cpu_before = _server_cpu_seconds(server.pid)
         healthz = run_clients(port, "healthz", clients, duration, warmup, seed=seed)
+        healthz_cpu = _server_cpu_seconds(server.pid) - cpu_before
         chosen = random.Random(seed).sample(range(1, students + 1), min(logins, students))
         started = time.perf_counter()
         cookies = [log_in(port, user_id) for user_id in chosen]
         login_seconds = time.perf_counter() - started
+        cpu_before = _server_cpu_seconds(server.pid)
         answer = run_clients(port, "answer", clients, duration, warmup, cookies, seed=seed)
+        answer_cpu = _server_cpu_seconds(server.pid) - cpu_before
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -345,6 +363,9 @@ def run_http(
         "healthz": asdict(healthz),
         "answer": asdict(answer),
         "ratio": answer.per_second / healthz.per_second if healthz.per_second else float("nan"),
+        # The server's CPU per request, beside the wall-clock rates: the machine is shared.
+        "healthz_cpu_ms_per_request": _cpu_per_request_ms(healthz_cpu, healthz, warmup),
+        "answer_cpu_ms_per_request": _cpu_per_request_ms(answer_cpu, answer, warmup),
         "server_tracebacks": tracebacks,
         "server_log_tail": errors_logged[-2000:] if tracebacks else "",
     }

@@ -1,9 +1,10 @@
 """A student's progress figures: what is due, what was done, how well it is remembered.
 
-Every figure is computed from a handful of queries scoped to one user. Timestamps are
-grouped into the student's study days in Python, because SQLite and PostgreSQL do
-not share date functions; a study day runs from `day_starts_at_hour` local time to
-the same hour the next day.
+Every figure is aggregated in SQL by a handful of queries scoped to one user: counts
+per study day come from the days' bounds, computed in Python (SQLite and PostgreSQL do
+not share date functions), joined to the rows as a VALUES list; a study day runs from
+`day_starts_at_hour` local time to the same hour the next day. Retrievability
+is averaged in SQL with the formula fsrs uses.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import Counter
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import NamedTuple
 
 import fsrs
-from sqlalchemy import case, func, select
+from sqlalchemy import Integer, and_, case, func, select, values
+from sqlalchemy import column as sql_column
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -27,8 +29,10 @@ from ..models import (
     StudySettings,
     Topic,
 )
+from ..models.types import UtcDateTime
 from ..scheduling import queue_counts, scheduler_for, study_context
 from ..scheduling.days import day_bounds
+from ..scheduling.recall import retrievability_sql
 
 FORECAST_DAYS = 30
 HISTORY_DAYS = 90
@@ -105,23 +109,20 @@ def progress_report(session: Session, user_id: int, now: datetime) -> ProgressRe
 
     forecast = _forecast(session, user_id, today, zone_name, hour)
     days = _DayIndex(heatmap_first, HEATMAP_DAYS, zone_name, hour)
-    logs = session.execute(
-        select(ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.state_before).where(
-            ReviewLog.user_id == user_id,
-            ReviewLog.reviewed_at >= days.start,
-            ReviewLog.reviewed_at < days.end,
-        )
-    ).all()
-    per_day = Counter(days.day_of(row.reviewed_at) for row in logs)
+    per_day = _per_day(
+        session, ReviewLog, ReviewLog.reviewed_at, days, ReviewLog.user_id == user_id
+    )
     heatmap = [(day, per_day.get(day, 0)) for day in days.days]
 
     retention_since = day_bounds(today - timedelta(days=RETENTION_DAYS - 1), zone_name, hour)[0]
-    mature = [
-        row.rating
-        for row in logs
-        if row.state_before == REVIEW_STATE and row.reviewed_at >= retention_since
-    ]
-    recalled = sum(1 for rating in mature if rating > AGAIN)
+    mature_count, recalled = session.execute(
+        select(func.count(), func.count().filter(ReviewLog.rating > AGAIN)).where(
+            ReviewLog.user_id == user_id,
+            ReviewLog.state_before == REVIEW_STATE,
+            ReviewLog.reviewed_at >= retention_since,
+            ReviewLog.reviewed_at < days.end,
+        )
+    ).one()
 
     return ProgressReport(
         now=now,
@@ -136,8 +137,8 @@ def progress_report(session: Session, user_id: int, now: datetime) -> ProgressRe
         forecast_30=forecast,
         reviews_per_day_90=heatmap[-HISTORY_DAYS:],
         heatmap_year=heatmap,
-        true_retention_30=recalled / len(mature) if mature else None,
-        retention_reviews_30=len(mature),
+        true_retention_30=recalled / mature_count if mature_count else None,
+        retention_reviews_30=mature_count,
         target_retention=retention,
         cards_by_state=_cards_by_state(session, user_id),
         mastery_by_topic=_mastery_by_topic(session, user_id, now, settings),
@@ -155,15 +156,16 @@ def _forecast(
     come up is the daily new-card limit's business, not the schedule's.
     """
     days = _DayIndex(today, FORECAST_DAYS, zone_name, hour)
-    dues = session.scalars(
-        select(ReviewCard.due).where(
-            ReviewCard.user_id == user_id,
-            ReviewCard.suspended.is_(False),
-            ReviewCard.reps > 0,
-            ReviewCard.due < days.end,
-        )
+    counts = _per_day(
+        session,
+        ReviewCard,
+        ReviewCard.due,
+        days,
+        ReviewCard.user_id == user_id,
+        ReviewCard.suspended.is_(False),
+        ReviewCard.reps > 0,
+        clamp=True,
     )
-    counts = Counter(days.day_of(due, clamp=True) for due in dues)
     return [(day, counts.get(day, 0)) for day in days.days]
 
 
@@ -187,14 +189,10 @@ def _streak(
         if day < known_from:
             earlier = known_from - timedelta(days=HEATMAP_DAYS)
             index = _DayIndex(earlier, HEATMAP_DAYS, zone_name, hour)
-            stamps = session.scalars(
-                select(ReviewLog.reviewed_at).where(
-                    ReviewLog.user_id == user_id,
-                    ReviewLog.reviewed_at >= index.start,
-                    ReviewLog.reviewed_at < index.end,
-                )
+            found = _per_day(
+                session, ReviewLog, ReviewLog.reviewed_at, index, ReviewLog.user_id == user_id
             )
-            review_days |= {index.day_of(stamp) for stamp in stamps} - {None}
+            review_days |= set(found)
             known_from = earlier
         if day not in review_days:
             return streak
@@ -232,44 +230,50 @@ def _mastery_by_topic(
 ) -> list[TopicMastery]:
     """Per topic: how many cards, how many learned, mean retrievability of the learned ones."""
     scheduler = scheduler_for(settings)
-    rows = session.execute(
+    learned = (
+        (ReviewCard.reps > 0)
+        & ReviewCard.state.in_((REVIEW_STATE, RELEARNING_STATE))
+        & ReviewCard.stability.is_not(None)
+        & (ReviewCard.stability != 0)
+        & ReviewCard.last_review.is_not(None)
+    )
+    recall = retrievability_sql(session, scheduler, now)
+    # Grouped over the questions alone, then the few groups named: one statement.
+    groups = (
         select(
-            ReviewCard.id,
-            QuestionBank.id,
-            QuestionBank.title,
-            Topic.path,
-            ReviewCard.reps,
-            ReviewCard.state,
-            ReviewCard.stability,
-            ReviewCard.difficulty,
-            ReviewCard.last_review,
+            Question.bank_id.label("bank_id"),
+            Question.topic_id.label("topic_id"),
+            func.count().label("cards"),
+            func.count().filter(learned).label("learned"),
+            func.avg(case((learned, recall))).label("mean"),
         )
         .join(Question, ReviewCard.question_id == Question.id)
-        .join(QuestionBank, Question.bank_id == QuestionBank.id)
-        .outerjoin(Topic, Question.topic_id == Topic.id)
         .where(ReviewCard.user_id == user_id)
+        .group_by(Question.bank_id, Question.topic_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(
+            QuestionBank.title,
+            Topic.path,
+            groups.c.cards,
+            groups.c.learned,
+            groups.c.mean,
+        )
+        .select_from(groups)
+        .join(QuestionBank, QuestionBank.id == groups.c.bank_id)
+        .outerjoin(Topic, Topic.id == groups.c.topic_id)
     ).all()
-    groups: dict[tuple[int, str, str | None], list[float | None]] = {}
-    for card_id, bank_id, title, path, reps, state, stability, difficulty, last_review in rows:
-        values = groups.setdefault((bank_id, title, path), [])
-        reached_review = state in (REVIEW_STATE, RELEARNING_STATE)
-        if reps > 0 and reached_review and stability and last_review is not None:
-            # A card_id: without one fsrs.Card sleeps a millisecond to make a unique id.
-            card = fsrs.Card(
-                card_id=card_id,
-                state=fsrs.State(state),
-                stability=stability,
-                difficulty=difficulty,
-                last_review=last_review,
-            )
-            values.append(scheduler.get_card_retrievability(card, now))
-        else:
-            values.append(None)
-    mastery = []
-    for (_, title, path), values in groups.items():
-        learned = [value for value in values if value is not None]
-        mean = sum(learned) / len(learned) if len(learned) >= MIN_MASTERY_CARDS else None
-        mastery.append(TopicMastery(title, path, len(values), len(learned), mean))
+    mastery = [
+        TopicMastery(
+            title,
+            path,
+            cards,
+            learned_count,
+            float(mean) if learned_count >= MIN_MASTERY_CARDS and mean is not None else None,
+        )
+        for title, path, cards, learned_count, mean in rows
+    ]
     # Topics without a path (None) come last within their bank.
     return sorted(mastery, key=lambda m: (m.bank.casefold(), m.path is None, m.path or ""))
 
@@ -287,12 +291,49 @@ def _practice_scores(session: Session, user_id: int) -> list[tuple[datetime, flo
     return [(finished_at, score) for finished_at, score in rows]
 
 
+# Before any study day: the lower bound of the first day when overdue cards count on it.
+LONG_AGO = datetime(1900, 1, 1, tzinfo=UTC)
+
+
+def _per_day(
+    session: Session, entity, column, days: _DayIndex, *conditions, clamp: bool = False
+) -> Counter[date]:
+    """Rows of `entity` per study day of `days`, by the timestamp `column` (before the
+    first day: left out, or counted on the first day if `clamp`).
+
+    One statement: the days' bounds as a VALUES list joined to the rows, so each day is
+    one range of the (user_id, timestamp) index, counted in the database; a year of
+    500,000 reviews is never sent to Python.
+    """
+    bounds = [*days.starts, days.end]
+    if clamp:
+        bounds[0] = LONG_AGO
+    ranges = (
+        values(
+            sql_column("day", Integer),
+            sql_column("lo", UtcDateTime()),
+            sql_column("hi", UtcDateTime()),
+            name="study_days",
+        )
+        .data([(i, bounds[i], bounds[i + 1]) for i in range(len(days.days))])
+        .cte()
+    )
+    rows = session.execute(
+        select(ranges.c.day, func.count())
+        .select_from(ranges)
+        .join(entity, and_(column >= ranges.c.lo, column < ranges.c.hi, *conditions))
+        .group_by(ranges.c.day)
+    )
+    return Counter({days.days[index]: count for index, count in rows})
+
+
 class _DayIndex:
     """`count` consecutive study days from `first`, mapping a timestamp to its day."""
 
     def __init__(self, first: date, count: int, zone_name: str, hour: int) -> None:
         self.days = [first + timedelta(days=i) for i in range(count)]
-        self._starts = [day_bounds(day, zone_name, hour)[0] for day in self.days]
+        self.starts = [day_bounds(day, zone_name, hour)[0] for day in self.days]
+        self._starts = self.starts
         self.start = self._starts[0]
         self.end = day_bounds(self.days[-1], zone_name, hour)[1]
 

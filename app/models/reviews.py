@@ -34,6 +34,19 @@ class ReviewCard(Base):
         UniqueConstraint("user_id", "question_id"),
         Index("ix_review_cards_user_due", "user_id", "due"),  # the study queue
         Index("ix_review_cards_user_new", "user_id", "reps", "position"),  # new cards in order
+        # Learning steps and due reviews by kind, with what the queue filters and ranks
+        # them on, so counting and choosing read this index alone.
+        Index(
+            "ix_review_cards_user_state_due",
+            "user_id",
+            "state",
+            "due",
+            "reps",
+            "suspended",
+            "buried_until",
+            "stability",
+            "last_review",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -66,6 +79,15 @@ class ReviewLog(Base):
     __tablename__ = "review_logs"
     __table_args__ = (
         Index("ix_review_logs_user_reviewed_at", "user_id", "reviewed_at"),
+        # What the day's limits and the Progress page count by, read from the index alone.
+        Index(
+            "ix_review_logs_user_reviewed_at_kind",
+            "user_id",
+            "reviewed_at",
+            "state_before",
+            "rating",
+            "was_new",
+        ),
         Index("ix_review_logs_card_reviewed_at", "card_id", "reviewed_at"),
     )
 

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import fsrs
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import Question, ReviewCard, ReviewLog, StudySettings, User
+from ..models import ExamDate, Question, ReviewCard, ReviewLog, StudyAction, StudySettings, User
 from .days import day_bounds, study_day, zone_for
-from .settings import get_settings
+from .settings import default_settings, get_settings
 
 REVIEW_STATE = fsrs.State.Review.value
 
@@ -34,6 +34,11 @@ class StudyContext:
     day_end: datetime
     reviews_done: int
     new_done: int
+    # False when the student has no exam from about today on: exam queries are skipped.
+    # True may still mean none (an exam of yesterday); the exam code checks exactly.
+    may_have_exams: bool = True
+    # The newest action an Undo button takes back (id, kind), read in the same statement.
+    last_action: tuple[int, str] | None = None
 
     @property
     def reviews_left(self) -> int:
@@ -58,9 +63,44 @@ def next_day_start(session: Session, user_id: int, now: datetime) -> datetime:
     return day_bounds(study_day(now, time_zone, hour), time_zone, hour)[1]
 
 
-def study_context(session: Session, user_id: int, now: datetime) -> StudyContext:
-    settings = get_settings(session, user_id)
-    time_zone = user_time_zone(session, user_id)
+def study_context(
+    session: Session, user_id: int, now: datetime, *, time_zone: str | None = None
+) -> StudyContext:
+    """The student's study day and what was done in it: two statements.
+
+    The first reads the settings row, the time zone (unless the caller has the user
+    loaded and gives it), whether an exam may be coming and the last undoable action
+    together; the second counts today's answers.
+    """
+    # Study days are at most a day or so away from the UTC date in any zone: an exam
+    # dated two days back or later might still be coming, anything older cannot.
+    exam_soon = (
+        select(ExamDate.id)
+        .where(ExamDate.user_id == user_id, ExamDate.exam_on >= now.date() - timedelta(days=2))
+        .exists()
+    )
+    newest = select(StudyAction).where(StudyAction.user_id == user_id)
+    newest = newest.order_by(StudyAction.id.desc()).limit(1).subquery()
+    row = session.execute(
+        select(
+            User.time_zone if time_zone is None else literal(time_zone),
+            StudySettings,
+            exam_soon,
+            newest.c.id,
+            newest.c.kind,
+        )
+        .select_from(User)
+        .outerjoin(StudySettings, StudySettings.user_id == User.id)
+        .outerjoin(newest, newest.c.user_id == User.id)
+        .where(User.id == user_id)
+    ).first()
+    if row is None:  # no such user: the defaults, as for a student without settings
+        settings, zone_name, may_have_exams, action = default_settings(user_id), None, False, None
+    else:
+        zone_name, settings, may_have_exams, action_id, action_kind = row
+        settings = settings or default_settings(user_id)
+        action = (action_id, action_kind) if action_id is not None else None
+    time_zone = zone_name if zone_name and zone_for(zone_name).key == zone_name else "UTC"
     today = study_day(now, time_zone, settings.day_starts_at_hour)
     start, end = day_bounds(today, time_zone, settings.day_starts_at_hour)
     # One grouped count over the (user_id, reviewed_at) index: first answers to new
@@ -88,6 +128,8 @@ def study_context(session: Session, user_id: int, now: datetime) -> StudyContext
         day_end=end,
         reviews_done=reviews_done,
         new_done=new_done,
+        may_have_exams=bool(may_have_exams),
+        last_action=action,
     )
 
 

@@ -418,6 +418,8 @@ def exam_candidates(
     """
     now = as_utc(now)
     context = context or study_context(session, user_id, now)
+    if not context.may_have_exams:
+        return []
     # A card in the scope of two exams counts once, with its lower prediction.
     at_risk: dict[int, tuple[float, ReviewCard]] = {}
     for exam in _preparing(session, user_id, context.today):
@@ -507,15 +509,23 @@ class ExamCaps:
     is that review itself.
     """
 
-    def __init__(self, session: Session, user_id: int, card: ReviewCard, now: datetime):
+    def __init__(
+        self,
+        session: Session,
+        user_id: int,
+        card: ReviewCard,
+        now: datetime,
+        context: StudyContext | None = None,
+    ):
         self.session = session
         self.user_id = user_id
         self.card_id = card.id
         self.now = as_utc(now)
-        self.context = study_context(session, user_id, self.now)
+        self.context = context or study_context(session, user_id, self.now)
+        coming = self.context.may_have_exams
         self.exams = [
             exam
-            for exam in _preparing(session, user_id, self.context.today)
+            for exam in (_preparing(session, user_id, self.context.today) if coming else [])
             if self.context.today < exam.exam_on - timedelta(days=1)
             and session.scalar(
                 select(Question.id).where(
@@ -585,21 +595,31 @@ class ExamOverview:
         return sum(count for _, count in self.added_per_day)
 
 
-def exam_overview(session: Session, user_id: int, now: datetime) -> list[ExamOverview]:
+def exam_overview(
+    session: Session, user_id: int, now: datetime, *, context: StudyContext | None = None
+) -> list[ExamOverview]:
     """Each exam from today on, with its countdown, cards at risk and added reviews.
 
     The forecast assumes Good answers: each card's ordinary reviews before the exam are
     played forward, and the plan's exam reviews are counted on their study days.
+    `context`, when the caller has it, saves its statements (and any exam query at all
+    when the student has no exam coming).
     """
     now = as_utc(now)
-    settings = get_settings(session, user_id)
-    time_zone = user_time_zone(session, user_id)
-    exams = active_exam_dates(
-        session, user_id, study_day(now, time_zone, settings.day_starts_at_hour)
-    )
+    if context is not None:
+        if not context.may_have_exams:
+            return []
+        settings = context.settings
+        exams = active_exam_dates(session, user_id, context.today)
+    else:
+        settings = get_settings(session, user_id)
+        time_zone = user_time_zone(session, user_id)
+        exams = active_exam_dates(
+            session, user_id, study_day(now, time_zone, settings.day_starts_at_hour)
+        )
     if not exams:
         return []
-    context = study_context(session, user_id, now)
+    context = context or study_context(session, user_id, now)
     overviews = []
     for exam in exams:
         days_left = (exam.exam_on - context.today).days

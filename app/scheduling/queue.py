@@ -10,8 +10,20 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import fsrs
-from sqlalchemy import BigInteger, ColumnElement, Select, and_, case, cast, func, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Select,
+    and_,
+    case,
+    cast,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
+from sqlalchemy.orm import Session, joinedload
 
 from ..models import Question, QuestionBank, ReviewCard, Topic
 from .cards import scope_condition
@@ -25,6 +37,7 @@ from .context import (
 from .days import as_utc, day_bounds, study_day
 from .exams import exam_candidates, new_card_priority
 from .fsrs_cards import scheduler_for, to_fsrs_card
+from .recall import retrievability_sql
 
 __all__ = [
     "LEARN_AHEAD",
@@ -105,9 +118,16 @@ def _in_deck(query: Select, deck: ColumnElement[bool] | None) -> Select:
     return query if deck is None else query.where(deck)
 
 
+def _by_state(query: Select) -> Select:
+    """Read through (user_id, state, due, reps): only the cards of the kind asked, in due
+    order. SQLite's planner, with its statistics, may otherwise walk (user_id, due) or
+    (user_id, reps) and read every overdue or every answered card of a large deck."""
+    return query.with_hint(ReviewCard, "INDEXED BY ix_review_cards_user_state_due", "sqlite")
+
+
 def _learning_due(user_id: int, now: datetime) -> Select[tuple[ReviewCard]]:
     """Cards in a learning or relearning step whose step has run out: exact to the minute."""
-    return select(ReviewCard).where(
+    return _by_state(select(ReviewCard)).where(
         ReviewCard.user_id == user_id,
         ReviewCard.due <= now,
         ReviewCard.reps > 0,
@@ -118,7 +138,7 @@ def _learning_due(user_id: int, now: datetime) -> Select[tuple[ReviewCard]]:
 
 def _reviews_due(user_id: int, now: datetime, day_end: datetime) -> Select[tuple[ReviewCard]]:
     """Review cards due today: as in Anki, from the start of the study day their due is in."""
-    return select(ReviewCard).where(
+    return _by_state(select(ReviewCard)).where(
         ReviewCard.user_id == user_id,
         ReviewCard.due < day_end,
         ReviewCard.reps > 0,
@@ -166,6 +186,12 @@ def due_reviews(
     return entries
 
 
+def _limited(query: Select, limit: int) -> Select:
+    """A subquery of at most `limit` rows: a count over it stops there."""
+    rows = query.with_only_columns(ReviewCard.id).limit(max(0, limit))
+    return select(func.count()).select_from(rows.subquery())
+
+
 def next_card(
     session: Session,
     user_id: int,
@@ -177,42 +203,61 @@ def next_card(
     """The card to show now, or None when nothing is available until later.
 
     `deck` ("bank:<id>" or "topic:<id>") limits the queue to that deck; None studies all.
+    The candidates of every kind (the first learning step due, the least retrievable
+    review, the first new card, a step due within the learn-ahead limit) come back from
+    one statement, with their questions; exam reviews, when the student has an exam
+    coming, are looked up between reviews and new cards.
     """
     now = as_utc(now)
     context = context or study_context(session, user_id, now)
     in_deck = _deck_condition(session, deck)
-    learning_first = _in_deck(_learning_due(user_id, now), in_deck).order_by(
-        ReviewCard.due, ReviewCard.id
-    )
-    learning = session.scalars(learning_first.limit(1)).first()
-    if learning is not None:
-        return QueueEntry(learning, "learning")
+    scheduler = scheduler_for(context.settings)
+    recall = retrievability_sql(session, scheduler, now)
+    branches: list[tuple[int, Select]] = [
+        (0, _learning_due(user_id, now).order_by(ReviewCard.due, ReviewCard.id)),
+    ]
     if context.reviews_left:
-        due = due_reviews(session, context, user_id, now, deck=in_deck)
-        if due:
-            return due[0]
+        due = _reviews_due(user_id, now, context.day_end)
+        branches.append((1, due.order_by(recall, ReviewCard.due, ReviewCard.id)))
+    exam_first = None
+    if context.new_left:
+        # Unseen cards in an exam's scope come first, so they are learned in time.
+        if in_deck is None and context.may_have_exams:
+            exam_first = new_card_priority(session, user_id, context.today)
+        order = _new_order(context, user_id)
+        order = (exam_first, *order) if exam_first is not None else order
+        branches.append((3, _new_cards(user_id, now).order_by(*order)))
+    ahead = _learning_due(user_id, now + LEARN_AHEAD)
+    branches.append((4, ahead.order_by(ReviewCard.due, ReviewCard.id)))
+    candidates = []
+    for rank, query in branches:
+        chosen = _in_deck(query, in_deck).with_only_columns(ReviewCard.id).limit(1).subquery()
+        candidates.append(select(chosen.c.id, literal(rank).label("rank")))
+    picked = union_all(*candidates).subquery()
+    rows = session.execute(
+        select(ReviewCard, picked.c.rank, recall)
+        .join(picked, picked.c.id == ReviewCard.id)
+        .options(
+            joinedload(ReviewCard.question).options(
+                joinedload(Question.topic), joinedload(Question.source_document)
+            )
+        )
+        .order_by(picked.c.rank)
+    ).all()
+    by_rank = {rank: (card, value) for card, rank, value in rows}
+    if 0 in by_rank:
+        return QueueEntry(by_rank[0][0], "learning")
+    if 1 in by_rank:
+        card, value = by_rank[1]
+        return QueueEntry(card, "due", value)
     if context.reviews_left and in_deck is None:
         exam = exam_candidates(session, user_id, now, context=context)
         if exam:
             return exam[0]
-    if context.new_left:
-        # Unseen cards in an exam's scope come first, so they are learned in time.
-        exam_first = new_card_priority(session, user_id, context.today) if in_deck is None else None
-        order = _new_order(context, user_id)
-        new = session.scalars(
-            _in_deck(_new_cards(user_id, now), in_deck)
-            .order_by(*((exam_first, *order) if exam_first is not None else order))
-            .limit(1)
-        ).first()
-        if new is not None:
-            return QueueEntry(new, "new")
-    ahead = session.scalars(
-        _in_deck(_learning_due(user_id, now + LEARN_AHEAD), in_deck)
-        .order_by(ReviewCard.due, ReviewCard.id)
-        .limit(1)
-    ).first()
-    if ahead is not None:
-        return QueueEntry(ahead, "learning")
+    if 3 in by_rank:
+        return QueueEntry(by_rank[3][0], "new")
+    if 4 in by_rank:
+        return QueueEntry(by_rank[4][0], "learning")
     return None
 
 
@@ -246,17 +291,25 @@ def queue_counts(
     """How many cards next_card would show today, by kind, within the daily limits.
 
     Learning counts the steps due within the learn-ahead limit, as Anki's count does.
+    One statement of three counts, each over an index range ((user_id, state, due) or
+    (user_id, reps, position)) and each stopping at the day's limit, so a deck of
+    50,000 cards is never read whole.
     """
     now = as_utc(now)
     context = context or study_context(session, user_id, now)
     in_deck = _deck_condition(session, deck)
-    # One pass over the student's available cards gives all three counts.
+    learning = _in_deck(
+        _learning_due(user_id, now + LEARN_AHEAD).where(not_set_aside(now)), in_deck
+    )
+    reviews = _in_deck(_reviews_due(user_id, now, context.day_end), in_deck)
+    new = _in_deck(_new_cards(user_id, now), in_deck)
     learning_count, due_count, new_count = session.execute(
-        _in_deck(
-            select(*_raw_counts(user_id, now, context)).where(
-                ReviewCard.user_id == user_id, not_set_aside(now)
-            ),
-            in_deck,
+        select(
+            select(func.count())
+            .select_from(learning.with_only_columns(ReviewCard.id).subquery())
+            .scalar_subquery(),
+            _limited(reviews, context.reviews_left).scalar_subquery(),
+            _limited(new, context.new_left).scalar_subquery(),
         )
     ).one()
     due = min(due_count, context.reviews_left)

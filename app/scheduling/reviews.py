@@ -16,6 +16,7 @@ from ..models import ReviewCard, ReviewLog, StudyAction, StudySettings
 from ..questions import CORRECT_THRESHOLD
 from .actions import last_action, record_action
 from .cards import user_card
+from .context import StudyContext
 from .days import as_utc
 from .exams import ExamCaps, apply_exam_cap
 from .fsrs_cards import card_snapshot, restore_snapshot, scheduler_for, to_fsrs_card
@@ -69,13 +70,19 @@ def is_leech_lapse(lapses: int) -> bool:
 
 
 def interval_previews(
-    card: ReviewCard, settings: StudySettings, now: datetime
+    card: ReviewCard,
+    settings: StudySettings,
+    now: datetime,
+    *,
+    context: StudyContext | None = None,
 ) -> dict[fsrs.Rating, str]:
-    """The interval each button leads to, from the scheduler answer_card uses."""
+    """The interval each button leads to, from the scheduler answer_card uses.
+
+    `context` (the student's, at `now`) saves reading it again."""
     now = as_utc(now)
     scheduler = scheduler_for(settings)
     session = object_session(card)
-    caps = ExamCaps(session, card.user_id, card, now) if session is not None else None
+    caps = ExamCaps(session, card.user_id, card, now, context) if session is not None else None
     previews = {}
     for rating in fsrs.Rating:
         after, _ = scheduler.review_card(to_fsrs_card(card), rating, now)

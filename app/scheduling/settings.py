@@ -44,10 +44,12 @@ def get_settings(session: Session, user_id: int) -> StudySettings:
     Reading writes nothing: the row is created by the first write (settings_for_update).
     """
     settings = session.get(StudySettings, user_id)
-    if settings is None:
-        # A transient object: never added to the session, so no flush ever inserts it.
-        settings = StudySettings(user_id=user_id, parameters=None, **_fresh_defaults())
-    return settings
+    return settings if settings is not None else default_settings(user_id)
+
+
+def default_settings(user_id: int) -> StudySettings:
+    """The defaults as a transient object: never added to a session, so never inserted."""
+    return StudySettings(user_id=user_id, parameters=None, **_fresh_defaults())
 
 
 def settings_for_update(session: Session, user_id: int) -> StudySettings:

@@ -35,6 +35,8 @@ class RatingForm(FlaskForm):
     grade = FiniteDecimalField(places=None, validators=[Optional(), NumberRange(min=0, max=1)])
     # "I was right": the student overrides the automatic grade; the rating becomes Good.
     override = BooleanField()
+    # Set by the page's script: answer with the next card's page rather than a redirect.
+    inline = BooleanField()
 
 
 class AddToReviewsForm(FlaskForm):

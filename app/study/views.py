@@ -26,7 +26,7 @@ from ..banks.service import presentation_rng
 from ..clock import now as utcnow
 from ..extensions import db
 from ..inputs import db_int, epoch_ms, json_object
-from ..models import QuestionBank, ReviewCard, StudySettings, Topic
+from ..models import QuestionBank, ReviewCard, Topic
 from ..questions import CORRECT_THRESHOLD, QUESTION_TYPES, grade, parse_response, present
 from ..scheduling import (
     UNDO_LABELS,
@@ -37,6 +37,7 @@ from ..scheduling import (
     QueueEntry,
     SettingsError,
     StaleAnswer,
+    StudyContext,
     add_to_reviews,
     answer_card,
     buried_cards,
@@ -105,9 +106,9 @@ def _duration(shown_at: int | None) -> int | None:
     return min(elapsed, MAX_DURATION_MS) if elapsed >= 0 else None
 
 
-def _card_view(card: ReviewCard, now: datetime, settings: StudySettings | None = None) -> dict:
+def _card_view(card: ReviewCard, now: datetime, context: StudyContext | None = None) -> dict:
     question = card.question
-    settings = settings or get_settings(db.session, current_user.id)
+    settings = context.settings if context else get_settings(db.session, current_user.id)
     return {
         "card": card,
         "question": question,
@@ -115,7 +116,10 @@ def _card_view(card: ReviewCard, now: datetime, settings: StudySettings | None =
         "p": present(
             question.kind, question.content, rng=presentation_rng(current_user.id, question)
         ),
-        "previews": {r.value: text for r, text in interval_previews(card, settings, now).items()},
+        "previews": {
+            r.value: text
+            for r, text in interval_previews(card, settings, now, context=context).items()
+        },
         "labels": RATING_LABELS,
         "shown_at": _now_ms(),
     }
@@ -124,23 +128,24 @@ def _card_view(card: ReviewCard, now: datetime, settings: StudySettings | None =
 @bp.get("/")
 @login_required
 def queue():
-    now = utcnow()
-    context = study_context(db.session, current_user.id, now)
+    return _study_page(utcnow(), request.args.get("reveal", type=db_int))
+
+
+def _study_page(now: datetime, reveal_id: int | None = None) -> str:
+    """The next card (or the card `reveal_id` with its answer shown), or "nothing due".
+
+    A self-graded card's page carries its back and rating form, hidden until the
+    student reveals it (by script without a request; without script the reveal link
+    asks for ?reveal=<id>). Four statements with no deck chosen: the signed-in user,
+    the study context (two), the counts and the card with its question.
+    """
+    context = study_context(db.session, current_user.id, now, time_zone=current_user.time_zone)
     deck = context.settings.study_deck
-    label = deck_label(db.session, deck)
+    label = deck_label(db.session, deck) if deck else None
     if label is None:
         deck = None  # "study all", or a deck since deleted
     counts = queue_counts(db.session, current_user.id, now, context=context, deck=deck)
-    study = {
-        "deck": deck,
-        "deck_name": label,
-        "decks": deck_counts(db.session, current_user.id, now, context=context),
-        "all_counts": counts
-        if deck is None
-        else queue_counts(db.session, current_user.id, now, context=context),
-        "undo": _undo_offer(),
-    }
-    reveal_id = request.args.get("reveal", type=db_int)
+    study = {"deck": deck, "deck_name": label, "undo": _undo_offer(context)}
     entry = None
     if reveal_id is not None:
         # Show the answer of the card the student was looking at, even if the queue
@@ -151,9 +156,9 @@ def queue():
     if entry is None:
         reveal_id = None
         entry = next_card(db.session, current_user.id, now, context=context, deck=deck)
-    exam_panel = exam_overview(db.session, current_user.id, now)
+    exam_panel = exam_overview(db.session, current_user.id, now, context=context)
     if entry is None:
-        page = render_template(
+        return render_template(
             "study/done.html",
             exam_panel=exam_panel,
             counts=counts,
@@ -165,25 +170,45 @@ def queue():
             )
             is not None,
         )
-    else:
-        page = render_template(
-            "study/card.html",
-            exam_panel=exam_panel,
-            entry=entry,
-            counts=counts,
-            **study,
-            reveal=reveal_id == entry.card.id,
-            **_card_view(entry.card, now, context.settings),
-        )
-    return page
+    return render_template(
+        "study/card.html",
+        exam_panel=exam_panel,
+        entry=entry,
+        counts=counts,
+        **study,
+        reveal=reveal_id == entry.card.id,
+        **_card_view(entry.card, now, context),
+    )
 
 
-def _undo_offer() -> dict | None:
+@bp.get("/decks")
+@login_required
+def decks():
+    """Each bank and topic the student studies, with today's counts, to choose from."""
+    now = utcnow()
+    context = study_context(db.session, current_user.id, now)
+    deck = context.settings.study_deck
+    if deck_label(db.session, deck) is None:
+        deck = None
+    return render_template(
+        "study/decks.html",
+        deck=deck,
+        decks=deck_counts(db.session, current_user.id, now, context=context),
+        all_counts=queue_counts(db.session, current_user.id, now, context=context),
+    )
+
+
+def _undo_offer(context: StudyContext | None = None) -> dict | None:
     """The action an Undo button takes back, named by id so a double click undoes once."""
-    action = last_action(db.session, current_user.id)
-    if action is None:
+    if context is not None:
+        newest = context.last_action
+    else:
+        action = last_action(db.session, current_user.id)
+        newest = (action.id, action.kind) if action is not None else None
+    if newest is None:
         return None
-    return {"id": action.id, "kind": action.kind, "label": UNDO_LABELS.get(action.kind, "Undo")}
+    action_id, kind = newest
+    return {"id": action_id, "kind": kind, "label": UNDO_LABELS.get(kind, "Undo")}
 
 
 @bp.post("/deck")
@@ -286,7 +311,12 @@ def answer(card_id: int):
             "leech and suspended. Consider rewriting it or reading its source again.",
             "warning",
         )
-    return redirect(url_for("study.queue"))
+    if form.inline.data:
+        # One request per answer: the next card comes back at once. The page's script
+        # replaces this POST's history entry with /study/, so Back and reload never
+        # send the answer again (and a resent one is refused as already recorded).
+        return _study_page(utcnow())
+    return redirect(url_for("study.queue"))  # without script: Post/Redirect/Get
 
 
 @bp.post("/undo")

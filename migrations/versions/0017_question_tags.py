@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 
 # revision identifiers, used by Alembic.
 revision = '0017_question_tags'
-down_revision = '0015_teacher_documents'
+down_revision = '0016_study_indexes'
 branch_labels = None
 depends_on = None
 

@@ -42,11 +42,23 @@ def test_student_adds_a_bank_reviews_with_keys_practises_and_sees_progress(
             "[data-study] form textarea:visible"
         ).first
         if page.get_by_role("button", name="Show answer").count():
+            # One request per flashcard: the reveal asks nothing, the rating's response
+            # is the next card, and its address becomes /study/ again (reload-safe).
+            documents: list[str] = []
+
+            def seen(request, into=documents):  # noqa: ANN001
+                if request.resource_type in ("document", "fetch", "xhr"):
+                    into.append(request.url)
+
+            page.on("request", seen)
             page.keyboard.press("Space")
             expect(page.locator("[data-ratings]")).to_be_visible()
             check_accessibility(page)
             with page.expect_navigation():
                 page.keyboard.press("3")
+            page.remove_listener("request", seen)
+            assert len(documents) == 1 and documents[0].endswith("/answer"), documents
+            expect(page).to_have_url(f"{live_url}/study/")
             answered += 1
         elif first_input.count():
             first_input.focus()

@@ -8,15 +8,24 @@ already say the 16th.
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from app.analytics import CardsByState, TopicMastery, progress_report
 from app.analytics.progress import MIN_MASTERY_CARDS
 from app.extensions import db
-from app.models import PracticeSession, Question, QuestionBank, ReviewCard, StudySettings, Topic
+from app.models import (
+    PracticeSession,
+    Question,
+    QuestionBank,
+    ReviewCard,
+    ReviewLog,
+    StudySettings,
+    Topic,
+)
 from tests.factories import make_bank, make_card, make_log, make_question, topics_of
 
 NOW = datetime(2025, 1, 16, 3, 30, tzinfo=UTC)
@@ -315,19 +324,98 @@ def test_mastery_ignores_cards_still_in_learning_steps(make_user):
     assert report.mastery_by_topic == [TopicMastery("Fresh", "Intro", 5, 0, None)]
 
 
-def test_mastery_builds_fsrs_cards_with_their_id(student_id, monkeypatch):
-    import fsrs as fsrs_module
+def _figures_in_python(user_id: int, now: datetime) -> dict:
+    """The figures as they were computed before SQL aggregated them: every row read."""
+    import fsrs
 
-    built = []
-    real = fsrs_module.Card
+    from app.analytics.progress import _DayIndex
+    from app.scheduling import scheduler_for, study_context
 
-    def card(*args, **kwargs):
-        built.append(kwargs.get("card_id"))
-        return real(*args, **kwargs)
+    context = study_context(db.session, user_id, now)
+    zone, hour, today = context.time_zone, context.settings.day_starts_at_hour, context.today
+    days = _DayIndex(today - timedelta(days=364), 365, zone, hour)
+    logs = db.session.execute(
+        select(ReviewLog.reviewed_at, ReviewLog.rating, ReviewLog.state_before).where(
+            ReviewLog.user_id == user_id
+        )
+    ).all()
+    per_day = Counter(days.day_of(row.reviewed_at) for row in logs)
+    retention_first = today - timedelta(days=29)
+    since = _DayIndex(retention_first, 1, zone, hour).start
+    mature = [r.rating for r in logs if r.state_before == REVIEW and since <= r.reviewed_at]
+    forecast_days = _DayIndex(today, 30, zone, hour)
+    dues = db.session.scalars(
+        select(ReviewCard.due).where(
+            ReviewCard.user_id == user_id, ReviewCard.suspended.is_(False), ReviewCard.reps > 0
+        )
+    )
+    forecast = Counter(forecast_days.day_of(due, clamp=True) for due in dues)
+    scheduler = scheduler_for(context.settings)
+    groups: dict = {}
+    for card, topic_id in db.session.execute(
+        select(ReviewCard, Question.topic_id).join(Question).where(ReviewCard.user_id == user_id)
+    ):
+        values = groups.setdefault(topic_id, [])
+        if card.reps > 0 and card.state in (REVIEW, RELEARNING) and card.stability:
+            fsrs_card = fsrs.Card(
+                card_id=card.id,
+                state=fsrs.State(card.state),
+                stability=card.stability,
+                last_review=card.last_review,
+            )
+            values.append(scheduler.get_card_retrievability(fsrs_card, now))
+    return {
+        "heatmap": [(day, per_day.get(day, 0)) for day in days.days],
+        "forecast": [(day, forecast.get(day, 0)) for day in forecast_days.days],
+        "retention": (sum(1 for r in mature if r > 1), len(mature)),
+        "mastery": sorted(
+            (len(v), sum(v) / len(v) if len(v) >= MIN_MASTERY_CARDS else None)
+            for v in groups.values()
+        ),
+    }
 
-    monkeypatch.setattr(fsrs_module, "Card", card)
-    progress_report(db.session, student_id, NOW)
-    assert built and None not in built
+
+@pytest.mark.parametrize("zone", ["America/New_York", "Asia/Kolkata", "Australia/Adelaide"])
+def test_sql_aggregates_match_the_row_by_row_figures_on_a_random_history(make_user, zone):
+    import random
+
+    rng = random.Random(zone)
+    user = make_user(time_zone=zone)
+    db.session.add(StudySettings(user_id=user.id, day_starts_at_hour=rng.randrange(24)))
+    bank, topics = bank_with_topics("Random", "A", "B", "A/C")
+    h = History(user.id)
+    for n in range(60):
+        state = rng.choice([LEARNING, REVIEW, REVIEW, RELEARNING])
+        reps = 0 if n % 7 == 0 else rng.randrange(1, 9)
+        card = h.card(
+            bank,
+            rng.choice([*topics.values(), None]),
+            state=state,
+            reps=reps,
+            due=NOW + timedelta(hours=rng.uniform(-900, 900)),
+            stability=None if reps == 0 else 10 ** rng.uniform(-1, 2.5),
+            last_review=None if reps == 0 else NOW - timedelta(hours=rng.uniform(0, 3000)),
+            suspended=rng.random() < 0.1,
+        )
+        db.session.flush()
+        for _ in range(rng.randrange(0, 12)):
+            # Some on exact quarter hours, some within a second of them.
+            moment = NOW - timedelta(minutes=15 * rng.randrange(0, 4 * 24 * 420))
+            moment += timedelta(seconds=rng.choice([0, 0.4, -0.4, rng.uniform(0, 900)]))
+            h.log(card, moment, rng.randrange(1, 5), rng.choice([LEARNING, REVIEW, RELEARNING]))
+    db.session.commit()
+
+    report = progress_report(db.session, user.id, NOW)
+    expected = _figures_in_python(user.id, NOW)
+    assert report.heatmap_year == expected["heatmap"]
+    assert report.forecast_30 == expected["forecast"]
+    recalled, mature = expected["retention"]
+    assert report.retention_reviews_30 == mature
+    assert report.true_retention_30 == (recalled / mature if mature else None)
+    mastery = sorted((m.learned, m.mean_retrievability) for m in report.mastery_by_topic)
+    assert [m[0] for m in mastery] == [m[0] for m in expected["mastery"]]
+    for (_, got), (_, want) in zip(mastery, expected["mastery"], strict=True):
+        assert got == (pytest.approx(want, rel=1e-12) if want is not None else None)
 
 
 def test_practice_scores_are_finished_sessions_in_order(student_id):

@@ -448,7 +448,8 @@ def test_choosing_a_deck_studies_only_it(student_client, bank):
     add_bank(student_client, bank)
     add_bank(student_client, other)
     page = student_client.get("/study/").get_data(as_text=True)
-    assert "Studying: <strong>all decks</strong>" in page and "Physics" in page
+    assert "Studying: <strong>all decks</strong>" in page and "/study/decks" in page
+    assert "Physics" in student_client.get("/study/decks").get_data(as_text=True)
     student_client.post("/study/deck", data={"deck": f"bank:{other.id}"})
     page = student_client.get("/study/").get_data(as_text=True)
     assert "Studying: <strong>Physics</strong>" in page and "Wavelength" in page

@@ -59,6 +59,7 @@
     var handled = false;
     var options = document.querySelectorAll("[data-answer-form] [data-option-key]");
     var ratings = document.querySelector("[data-ratings]");
+    if (ratings && ratings.closest("[hidden]")) { ratings = null; }  // the back, not shown yet
     if (/^[1-9]$/.test(key) && options.length && !ratings) {
       var option = options[Number(key) - 1];
       if (option) {
@@ -73,7 +74,7 @@
         handled = click("[data-ratings] [data-suggested]") || click("[data-ratings] [data-rating='3']");
       } else if (key === " " || key === "Spacebar") {
         if (tag2 !== "button" && tag2 !== "a" && tag2 !== "summary") { handled = click("[data-key='space']"); }
-      } else if (/^[1-4]$/.test(key)) {
+      } else if (/^[1-4]$/.test(key) && ratings) {
         handled = click("[data-ratings] [data-rating='" + key + "']");
       } else if (key === "u" || key === "U") {
         handled = click("[data-key='undo']");
@@ -87,4 +88,36 @@
     }
     if (handled) { event.preventDefault(); }
   });
+})();
+
+// One request per answer. The back of a flashcard is in the page: "Show answer" shows it
+// without asking the server (without this script the button asks for ?reveal=<id>).
+// A rating is posted with inline=y, and the response is the next card's page; its URL
+// is then replaced by /study/, so reload and Back never post the answer again.
+(function () {
+  "use strict";
+  document.querySelectorAll("[data-ratings]").forEach(function (form) {
+    var inline = document.createElement("input");
+    inline.type = "hidden";
+    inline.name = "inline";
+    inline.value = "y";
+    form.appendChild(inline);
+  });
+  document.addEventListener("submit", function (event) {
+    var form = event.target;
+    if (!form.hasAttribute || !form.hasAttribute("data-reveal")) { return; }
+    var back = document.querySelector("[data-back]");
+    var front = document.querySelector("[data-front]");
+    if (!back) { return; }
+    event.preventDefault();
+    back.hidden = false;
+    if (front) { front.hidden = true; }
+    back.setAttribute("tabindex", "-1");
+    back.focus();
+  });
+  var marker = document.querySelector("[data-study-url]");
+  var url = marker && marker.getAttribute("data-study-url");
+  if (url && window.location.pathname !== url && window.history.replaceState) {
+    window.history.replaceState(null, "", url);
+  }
 })();

@@ -831,6 +831,10 @@ CLOZE_MODEL_ID = 1_733_100_000_002
 _CSS = ".card { font-family: arial; font-size: 20px; text-align: center; }"
 
 
+# Writers that take `media` (a stored file's bytes by its sha256) embed the files they show.
+WRITES_MEDIA = True
+
+
 def write(
     drafts: Sequence[QuestionDraft], *, media: Callable[[str], bytes | None] | None = None
 ) -> WriteResult:

@@ -7,20 +7,26 @@ multiplier 1), matching, essay (the grader information is the model answer), ord
 cloze (`multianswer` with SHORTANSWER, NUMERICAL and MULTICHOICE parts), per-answer and
 general feedback, idnumbers (the question's id), tags (`<tags><tag><text>`; a space inside a
 Moodle tag becomes `_`, since a tag here is one word as in Anki). HTML text is sanitized with
-nh3 and becomes Markdown. A description is skipped with a notice; embedded files
-(`@@PLUGINFILE@@`) are not imported yet and are reported.
+nh3 and becomes Markdown. A description is skipped with a notice. Embedded files (a
+`<file encoding="base64">` beside the text, referred to as `@@PLUGINFILE@@/name`) come along
+as media when they are images or sounds of an accepted type; others are reported.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
 import xml.etree.ElementTree as ET  # noqa: S405 - only for building output and ParseError
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
+from urllib.parse import unquote
 
 from defusedxml import DefusedXmlException
 from defusedxml import ElementTree as SafeET
 
+from ..media import DEFAULT_MAX_BYTES, MEDIA_REFERENCE, reference, sha256_of, sniff_type
+from .apkg import AnkiReadResult, MediaItem
 from .common import ReadResult, WriteResult, html_to_markdown, number_text, parse_number
 from .gift import DEFAULT_CLOZE_PROMPT, DEFAULT_MODEL_ANSWER, category_path
 from .pipeline import FormatError, Location, QuestionDraft
@@ -29,6 +35,12 @@ NAME = "moodlexml"
 SUFFIXES = (".xml",)
 _EMBEDDED = re.compile(r"\{(\d*):([A-Z_]+):((?:\\.|[^\\}])*)\}")
 _WEIGHT = re.compile(r"^%(-?\d+(?:\.\d+)?)%")
+_IMG = re.compile(
+    r"""<img\b[^>]*?\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>]+))[^>]*>""", re.IGNORECASE
+)
+_TOKEN = re.compile(r"\ue000(\d+)\ue001")
+_ALT = re.compile(r"""\balt\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.IGNORECASE)
+_MARKDOWN_IMAGE = re.compile(r"!\[([^\]\n]*)\]\(@@PLUGINFILE@@/([^)\s]+)\)")
 
 
 def _fraction(element: ET.Element) -> float:
@@ -41,7 +53,8 @@ def _fraction(element: ET.Element) -> float:
 class _Reader:
     def __init__(self, file: str | None) -> None:
         self.file = file
-        self.result = ReadResult(NAME)
+        # A result that carries media, as an Anki package's does.
+        self.result = AnkiReadResult(NAME)
         self.location = Location(file)
 
     def error(self, message: str) -> FormatError:
@@ -58,16 +71,65 @@ class _Reader:
             for child in holder
             if child.tag not in ("file", "text", "feedback", "answer", "tolerance")
         )
-        if "@@PLUGINFILE@@" in raw or element.find("file") is not None:
-            names = [f.get("name") or "?" for f in element.findall("file")]
-            self.result.notices.append(
-                f"{self.location}: embedded files ({', '.join(names) or 'referenced'}) were not "
-                "imported: storing media is not available yet."
-            )
+        files = self.embedded_files(element)
+        tokens: list[str] = []
+        embedded = "@@PLUGINFILE@@" in raw
+        if embedded:
+
+            def image(match: re.Match[str]) -> str:
+                source = match[1] or match[2] or match[3] or ""
+                if not source.startswith("@@PLUGINFILE@@/"):
+                    return match[0]
+                name = unquote(source.removeprefix("@@PLUGINFILE@@/"))
+                found = files.get(name)
+                if found is None:
+                    self.result.warnings.append(
+                        f"{self.location}: the file {name!r} is used but not in the question."
+                    )
+                    return ""
+                alt = _ALT.search(match[0])
+                tokens.append(reference(*found, (alt[1] or alt[2]) if alt else name))
+                return f" \ue000{len(tokens) - 1}\ue001 "
+
+            raw = _IMG.sub(image, raw)
+
+            def markdown_image(match: re.Match[str]) -> str:
+                found = files.get(unquote(match[2]))
+                if found is None:
+                    self.result.warnings.append(
+                        f"{self.location}: the file {match[2]!r} is used but not in the question."
+                    )
+                    return ""
+                tokens.append(reference(*found, match[1] or unquote(match[2])))
+                return f" \ue000{len(tokens) - 1}\ue001 "
+
+            raw = _MARKDOWN_IMAGE.sub(markdown_image, raw)
         fmt = element.get("format", default_format)
-        if fmt == "html":
-            return html_to_markdown(raw)
-        return raw.strip()
+        text = html_to_markdown(raw) if fmt == "html" else raw.strip()
+        text = _TOKEN.sub(lambda m: tokens[int(m[1])], text)
+        return re.sub(r"[ \t]{2,}", " ", text).strip() if embedded else text.strip()
+
+    def embedded_files(self, element: ET.Element) -> dict[str, tuple[str, str]]:
+        """The element's accepted files, kept in the result: name -> (sha256, type)."""
+        found: dict[str, tuple[str, str]] = {}
+        for file in element.findall("file"):
+            name = (file.get("name") or "").strip()
+            try:
+                data = base64.b64decode("".join((file.text or "").split()), validate=True)
+            except (binascii.Error, ValueError):
+                data = b""
+            mime = sniff_type(data) if data else None
+            if not name or mime is None or len(data) > DEFAULT_MAX_BYTES:
+                self.result.warnings.append(
+                    f"{self.location}: the embedded file {name or '(unnamed)'!r} is left out: "
+                    "only PNG, JPEG, GIF and WebP images and MP3, OGG, WAV and M4A audio of up "
+                    f"to {DEFAULT_MAX_BYTES // 2**20} MB are kept."
+                )
+                continue
+            sha256 = sha256_of(data)
+            self.result.media[sha256] = MediaItem(name, sha256, mime, data)
+            found[name] = (sha256, mime)
+        return found
 
     def read(self, data: bytes | str) -> ReadResult:
         try:
@@ -314,6 +376,33 @@ def _rich(
     return element
 
 
+def _embed_media(
+    element: ET.Element,
+    media: Callable[[str], bytes | None] | None,
+    result: WriteResult,
+    label: str,
+) -> None:
+    """Point the text's images and sounds at files embedded beside it, as Moodle does."""
+    text_el = element.find("text")
+    text = text_el.text or "" if text_el is not None else ""
+    if not MEDIA_REFERENCE.search(text):
+        return
+
+    def embed(match: re.Match[str]) -> str:
+        sha256, ext = match[2], match[3]
+        data = media(sha256) if media is not None else None
+        if data is None:
+            result.notes.append(f"{label}: a file it shows is not in the media store; left out.")
+            return ""
+        name = f"{sha256[:16]}.{ext}"
+        file = _sub(element, "file", name=name, path="/", encoding="base64")
+        file.text = base64.b64encode(data).decode("ascii")
+        return f"![{match[1]}](@@PLUGINFILE@@/{name})"
+
+    assert text_el is not None
+    text_el.text = MEDIA_REFERENCE.sub(embed, text)
+
+
 def _answer(
     parent: ET.Element, fraction: float, text: str, feedback: str = "", fmt: str = "markdown"
 ) -> ET.Element:
@@ -326,7 +415,13 @@ def _cloze_escape(text: str) -> str:
     return re.sub(r"([\\}~#])", r"\\\1", text)
 
 
-def write(drafts: Iterable[QuestionDraft]) -> WriteResult:
+# Writers that take `media` (a stored file's bytes by its sha256) embed the files they show.
+WRITES_MEDIA = True
+
+
+def write(
+    drafts: Iterable[QuestionDraft], *, media: Callable[[str], bytes | None] | None = None
+) -> WriteResult:
     result = WriteResult(NAME, b"")
     quiz = ET.Element("quiz")
     topic = None
@@ -377,7 +472,7 @@ def write(drafts: Iterable[QuestionDraft]) -> WriteResult:
                     f"{label}: Moodle's cloze has no separate prompt; it was left out."
                 )
         else:
-            _rich(q, "questiontext", c["prompt"])
+            _embed_media(_rich(q, "questiontext", c["prompt"]), media, result, label)
         _rich(q, "generalfeedback", draft.explanation or "")
         if draft.external_id:
             _sub(q, "idnumber", draft.external_id)

@@ -283,10 +283,16 @@ def export_bank(
     bank = find_bank(session, bank_name.strip())
     if bank is None:
         raise NotFound(f"There is no bank named {bank_name!r}.")
-    drafts = bank_drafts(session, bank)
-    if fmt == "apkg":
-        from ..media import load_media
+    return write_drafts(fmt, bank_drafts(session, bank), media)
 
-        loader = (lambda sha256: load_media(media, sha256)) if media is not None else None
-        return apkg.write(drafts, media=loader)
-    return FORMATS[fmt].write(drafts)
+
+def write_drafts(fmt: str, drafts: list[QuestionDraft], media: MediaStore | None) -> WriteResult:
+    """The drafts in `fmt`; formats that hold files (Anki packages, Moodle XML) take the
+    images and sounds the questions show from `media`."""
+    module = FORMATS[fmt]
+    if not getattr(module, "WRITES_MEDIA", False):
+        return module.write(drafts)
+    from ..media import load_media
+
+    loader = (lambda sha256: load_media(media, sha256)) if media is not None else None
+    return module.write(drafts, media=loader)

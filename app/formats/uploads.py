@@ -28,7 +28,7 @@ from ..media import MediaStore, store_media
 from ..scheduling.history import import_review_history
 from .common import ReadResult, WriteResult
 from .pipeline import Action, FormatError, Location, Plan, PlanRefused, apply, plan
-from .registry import FORMATS, bank_drafts, read_file, with_topic
+from .registry import FORMATS, bank_drafts, read_file, with_topic, write_drafts
 
 if TYPE_CHECKING:
     from ..models import ImportRecord, QuestionBank
@@ -271,12 +271,15 @@ class ExportFile:
     result: WriteResult
 
 
-def export_questions(session: Session, bank: QuestionBank, fmt: str) -> ExportFile:
-    """The bank's questions written in `fmt`, with a file name and media type."""
+def export_questions(
+    session: Session, bank: QuestionBank, fmt: str, media: MediaStore | None = None
+) -> ExportFile:
+    """The bank's questions written in `fmt`, with a file name and media type (and the
+    images and sounds they show, from `media`, in formats that hold files)."""
     if fmt not in writable_formats():
         raise FormatError(f"unknown format {fmt!r}.", field="format")
     module = FORMATS[fmt]
-    result = module.write(bank_drafts(session, bank))
+    result = write_drafts(fmt, bank_drafts(session, bank), media)
     suffix = str(getattr(module, "EXPORT_SUFFIX", None) or (module.SUFFIXES or (".txt",))[0])
     media_type = getattr(module, "MEDIA_TYPE", None) or mimetypes.guess_type("f" + suffix)[0]
     if media_type is None:

@@ -291,7 +291,7 @@ def export(bank_id: int):
         if fmt:
             flash("Choose one of the formats listed.", "error")
         return render_template("imports/export.html", bank=bank, file=None)
-    exported = export_questions(db.session, bank, fmt)
+    exported = export_questions(db.session, bank, fmt, media_store())
     db.session.rollback()
     result = exported.result
     if (result.left_out or result.notes) and request.args.get("anyway") != "1":

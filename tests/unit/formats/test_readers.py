@@ -100,7 +100,13 @@ def test_moodle_xml_documented_examples(xml_result):
 
 def test_moodle_xml_description_and_embedded_files_are_reported(xml_result):
     assert any("description was skipped" in n for n in xml_result.notices)
-    assert any("face.png" in n and "not imported" in n for n in xml_result.notices)
+    # The embedded face.png comes along as media, referred to from the prompt.
+    (face,) = xml_result.media.values()
+    assert face.name == "face.png" and face.mime_type == "image/png"
+    assert any(
+        f"(media:{face.sha256}.png)" in getattr(d, "content", {}).get("prompt", "")
+        for d in xml_result.drafts
+    )
 
 
 @pytest.mark.parametrize(

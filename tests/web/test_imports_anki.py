@@ -60,3 +60,16 @@ def test_a_student_imports_an_anki_deck_with_its_media_and_history(
         select(func.count()).select_from(ReviewLog).where(ReviewLog.user_id == student.id)
     )
     assert (cards, logs) == ((2, 2) if with_history else (0, 0))
+
+
+def test_a_deck_exported_from_the_browser_carries_its_pictures(student_client, package):
+    from app.formats.registry import read_file
+
+    import_id = _upload(student_client, package)
+    student_client.post(f"/imports/{import_id}/confirm")
+    db.session.rollback()
+    deck = db.session.scalar(select(QuestionBank).where(QuestionBank.title == "From Anki"))
+    response = student_client.get(f"/imports/export/{deck.id}?format=apkg&anyway=1")
+    assert response.status_code == 200
+    again = read_file(response.data, "deck.apkg", "apkg")
+    assert [item.data for item in again.media.values()] == [PNG]

@@ -17,9 +17,23 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from ..analytics.class_memory import CardMemory, StudentMemory, class_memory
 from ..analytics.item_analysis import AttemptMarks, ItemQuestion, item_analysis, select_attempts
 from ..errors import Invalid
-from ..models import ClassMember, GradeOverride, Quiz, QuizAttempt, QuizItem, QuizOverride
+from ..models import (
+    ClassBank,
+    ClassMember,
+    GradeOverride,
+    Question,
+    Quiz,
+    QuizAttempt,
+    QuizItem,
+    QuizOverride,
+    QuizSlot,
+    ReviewCard,
+    StudySettings,
+    Topic,
+)
 from ..models.classes import SchoolClass
 from ..questions import describe_response, render_plain
 from ..questions.shared import NO_ANSWER
@@ -402,3 +416,94 @@ def _options(item: QuizItem) -> tuple[str, ...]:
     if item.question_kind == "matching":
         return tuple(str(p.get("right", "")) for p in content.get("pairs", []))
     return ()
+
+
+# -- class memory --------------------------------------------------------------------------------
+
+
+def class_memory_of(session: Session, school_class: SchoolClass, now: datetime) -> Any:
+    """What the class is forgetting: the review cards its current students hold for the
+    questions of its quizzes and of the banks shared with it (see app.analytics.class_memory).
+    A student who opted out counts only as opted out."""
+    quiz_ids = select(Quiz.id).where(Quiz.class_id == school_class.id)
+    questions = (
+        select(QuizSlot.question_id)
+        .where(QuizSlot.quiz_id.in_(quiz_ids), QuizSlot.question_id.is_not(None))
+        .union(
+            select(QuizItem.question_id)
+            .join(QuizAttempt, QuizAttempt.id == QuizItem.attempt_id)
+            .where(QuizAttempt.quiz_id.in_(quiz_ids)),
+            select(Question.id)
+            .join(ClassBank, ClassBank.bank_id == Question.bank_id)
+            .where(ClassBank.class_id == school_class.id),
+        )
+        .subquery()
+    )
+    members = session.scalars(
+        select(ClassMember)
+        .where(
+            ClassMember.class_id == school_class.id,
+            ClassMember.role == "student",
+            ClassMember.removed_at.is_(None),
+        )
+        .options(selectinload(ClassMember.user))
+    ).all()
+    sharing_ids = [m.user_id for m in members if m.user.share_reviews_with_classes]
+    cards: dict[int, list[CardMemory]] = {uid: [] for uid in sharing_ids}
+    if sharing_ids:
+        rows = session.execute(
+            select(ReviewCard, Topic.path)
+            .join(Question, Question.id == ReviewCard.question_id)
+            .outerjoin(Topic, Topic.id == Question.topic_id)
+            .where(
+                ReviewCard.user_id.in_(sharing_ids),
+                ReviewCard.question_id.in_(select(questions.c[0])),
+            )
+        ).all()
+        for card, path in rows:
+            cards[card.user_id].append(
+                CardMemory(
+                    card_id=card.id,
+                    question_id=card.question_id,
+                    topic=path,
+                    stability=card.stability,
+                    difficulty=card.difficulty,
+                    last_review=card.last_review,
+                    due=card.due,
+                    lapses=card.lapses,
+                )
+            )
+    settings = {
+        s.user_id: s
+        for s in (
+            session.scalars(select(StudySettings).where(StudySettings.user_id.in_(sharing_ids)))
+            if sharing_ids
+            else []
+        )
+    }
+    students = []
+    for member in members:
+        shares = member.user.share_reviews_with_classes
+        own = settings.get(member.user_id)
+        extra = {}
+        if own is not None:
+            extra = {"desired_retention": own.desired_retention, "parameters": own.parameters}
+        students.append(
+            StudentMemory(
+                student_id=member.user_id,
+                shares=shares,
+                cards=cards.get(member.user_id, []) if shares else [],
+                **extra,
+            )
+        )
+    return class_memory(students, now)
+
+
+def question_prompts(session: Session, question_ids: Sequence[int]) -> dict[int, str]:
+    if not question_ids:
+        return {}
+    found = session.scalars(select(Question).where(Question.id.in_(list(question_ids))))
+    return {
+        q.id: render_plain(str(q.content.get("prompt") or q.content.get("text") or ""))[:160]
+        for q in found
+    }

@@ -174,3 +174,14 @@ def item_analysis(quiz_id: int):
         chart=Markup(item_analysis_chart(analysis)) if analysis.questions else "",  # noqa: S704
         shown=shown,
     )
+
+
+@bp.get("/classes/<int:class_id>/memory")
+@login_required
+def class_memory(class_id: int):
+    school_class = taught_class_or_403(class_id)
+    memory = book.class_memory_of(db.session, school_class, clock.now())
+    prompts = book.question_prompts(db.session, [q.question_id for q in memory.most_forgotten])
+    return render_template(
+        "quizzes/class_memory.html", school_class=school_class, memory=memory, prompts=prompts
+    )

@@ -57,11 +57,24 @@ def gradebook(class_id: int):
         user_id=None if teacher else current_user.id,
         published_only=not teacher,
     )
+    # A student sees a computed grade as the quiz's review options allow; a teacher's
+    # override, given with its comment, always.
+    visible = {
+        quiz.id: teacher
+        or any(
+            rules.review_visible(quiz, "score", a, now)
+            for row in grades.rows
+            for a in row.cells[i].attempts
+            if a.state == "finished"
+        )
+        for i, quiz in enumerate(grades.quizzes)
+    }
     return render_template(
         "quizzes/gradebook.html",
         book=grades,
         school_class=school_class,
         teacher=teacher,
+        visible=visible,
         labels=_labels(),
     )
 

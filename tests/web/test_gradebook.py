@@ -205,3 +205,11 @@ def test_item_analysis_from_first_attempts_by_default(client, auth, world):
     assert "too hard" not in last and "Chosen: True (1); False (1)" in last
     assert client.get(path + "?attempts=bogus").status_code == 200
     assert client.get(f"/quizzes/{world.late.id}/item-analysis").status_code == 200
+
+
+def test_a_student_sees_a_grade_only_as_the_quiz_allows(client, auth, world):
+    world.quiz.review_score = "never"
+    db.session.commit()
+    login(client, auth, world.people.ada)
+    html = client.get(f"/quizzes/classes/{world.klass.id}/gradebook").get_data(as_text=True)
+    assert "Shown later" in html and "100%" not in html

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..analytics.class_memory import CardMemory, StudentMemory, class_memory
@@ -405,6 +405,25 @@ def quiz_item_analysis(session: Session, quiz: Quiz, choice: str = "first") -> t
         content = item.content or {}
         prompts[key] = render_plain(str(content.get("prompt") or content.get("text") or ""))[:160]
     return item_analysis(questions, chosen), prompts
+
+
+def analysis_version(session: Session, quiz: Quiz) -> tuple[Any, ...]:
+    """What the item analysis depends on: it changes when an attempt is finished, or an
+    item graded or regraded."""
+    row = session.execute(
+        select(
+            func.count(func.distinct(QuizAttempt.id)),
+            func.max(QuizAttempt.id),
+            func.sum(QuizItem.question_id),
+            func.max(QuizAttempt.finished_at),
+            func.max(QuizItem.graded_at),
+            func.sum(QuizItem.fraction),
+        )
+        .select_from(QuizAttempt)
+        .outerjoin(QuizItem, QuizItem.attempt_id == QuizAttempt.id)
+        .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.state == "finished")
+    ).one()
+    return tuple(row)
 
 
 def _options(item: QuizItem) -> tuple[str, ...]:

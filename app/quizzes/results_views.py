@@ -23,6 +23,11 @@ from ..web import render_form, reported_on
 from .forms import ActionForm, GradeOverrideForm
 from .views import _labels, _settled, bp
 
+# Item analyses of this process, by quiz and choice, with the state of the attempts they
+# were computed from: computed again once an attempt is finished or an item regraded.
+_ANALYSES: dict[tuple[int, str], tuple] = {}
+MAX_CACHED_ANALYSES = 200
+
 CHOICE_LABELS = {
     "first": "First attempts",
     "all": "All attempts",
@@ -175,7 +180,15 @@ def item_analysis(quiz_id: int):
     choice = request.args.get("attempts", "first")
     if choice not in ATTEMPT_CHOICES:
         choice = "first"
-    analysis, prompts = book.quiz_item_analysis(db.session, quiz, choice)
+    key = (quiz.id, choice)
+    version = book.analysis_version(db.session, quiz)
+    cached = _ANALYSES.get(key)
+    if cached is None or cached[0] != version:
+        if len(_ANALYSES) >= MAX_CACHED_ANALYSES:
+            _ANALYSES.pop(next(iter(_ANALYSES)))
+        cached = (version, *book.quiz_item_analysis(db.session, quiz, choice))
+        _ANALYSES[key] = cached
+    _, analysis, prompts = cached
     return render_template(
         "quizzes/item_analysis.html",
         quiz=quiz,

@@ -213,3 +213,22 @@ def test_a_student_sees_a_grade_only_as_the_quiz_allows(client, auth, world):
     login(client, auth, world.people.ada)
     html = client.get(f"/quizzes/classes/{world.klass.id}/gradebook").get_data(as_text=True)
     assert "Shown later" in html and "100%" not in html
+
+
+def test_item_analysis_is_cached_until_an_attempt_is_finished(client, auth, world, monkeypatch):
+    from app.attempts import gradebook
+
+    login(client, auth, world.people.owner)
+    path = f"/quizzes/{world.quiz.id}/item-analysis?attempts=all"
+    calls = []
+    compute = gradebook.quiz_item_analysis
+    monkeypatch.setattr(
+        gradebook, "quiz_item_analysis", lambda *a, **k: calls.append(1) or compute(*a, **k)
+    )
+    client.get(path)
+    client.get(path)
+    assert len(calls) == 1
+    attempt(world.quiz, world.people.bob, {1: {"answer": "false"}, 2: {"answer": "false"}})
+    html = client.get(path).get_data(as_text=True)
+    assert len(calls) == 2
+    assert '<dd class="col-sm-8">4</dd>' in html  # four attempts now

@@ -176,6 +176,16 @@ def may_review_attempt(user: Any, attempt: QuizAttempt) -> bool:
     return owns_attempt(user, attempt) or may_manage_quiz(user, attempt.quiz)
 
 
+def was_student_of(user_id: int, school_class: SchoolClass) -> bool:
+    """Whether `user_id` is or was a student of the class (a removed student keeps grades)."""
+    member = db.session.scalar(
+        select(ClassMember).where(
+            ClassMember.class_id == school_class.id, ClassMember.user_id == user_id
+        )
+    )
+    return member is not None and member.role == "student"
+
+
 def visible_banks_query(user: Any) -> Select[tuple[QuestionBank]]:
     """The live banks `user` may see, by title: the one query every bank list starts from.
 
@@ -426,6 +436,16 @@ def reviewable_attempt_or_404(attempt_id: int) -> QuizAttempt:
     if attempt is None or not may_review_attempt(current_user, attempt):
         abort(404)
     return attempt
+
+
+def student_in_quiz_or_404(quiz: Quiz, user_id: int) -> User:
+    """A student (current or removed) of the quiz's class; anyone else is not found."""
+    if not was_student_of(user_id, quiz.school_class):
+        abort(404)
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404)
+    return user
 
 
 def document_or_404(slug: str) -> SourceDocument:

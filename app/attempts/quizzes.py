@@ -44,6 +44,7 @@ from ..models.quizzes import (
     OVERDUE_RULES,
     REVIEW_PARTS,
     REVIEW_TIMES,
+    GradeOverride,
 )
 from ..questions import CORRECT_THRESHOLD, QUESTION_TYPES, grade
 from ..scheduling import add_to_reviews
@@ -998,6 +999,15 @@ class QuizStatus:
     attempts_left: int | None
     open_attempt: QuizAttempt | None
     grade: float | None
+    grade_comment: str = ""
+
+
+def _grade_overrides(session: Session, quiz_id: int, user_id: int | None = None) -> dict:
+    """The teachers' overrides of the quiz's grades, by student."""
+    query = select(GradeOverride).where(GradeOverride.quiz_id == quiz_id)
+    if user_id is not None:
+        query = query.where(GradeOverride.user_id == user_id)
+    return {o.user_id: o for o in session.scalars(query)}
 
 
 def student_status(session: Session, quiz: Quiz, user_id: int, now: datetime) -> QuizStatus:
@@ -1005,6 +1015,33 @@ def student_status(session: Session, quiz: Quiz, user_id: int, now: datetime) ->
     override = override_for(session, quiz.id, user_id)
     left = attempts_left(quiz, override, attempts)
     grade_value = quiz_grade(attempts, quiz.grading_method)
+    given = _grade_overrides(session, quiz.id, user_id).get(user_id)
+    if given is not None:
+        return _status_with_override(
+            _status(quiz, attempts, override, left, grade_value, now), given
+        )
+    return _status(quiz, attempts, override, left, grade_value, now)
+
+
+def _status_with_override(status: QuizStatus, given: Any) -> QuizStatus:
+    return QuizStatus(
+        status.code,
+        status.label,
+        status.attempts_left,
+        status.open_attempt,
+        given.grade,
+        given.comment,
+    )
+
+
+def _status(
+    quiz: Quiz,
+    attempts: Sequence[QuizAttempt],
+    override: QuizOverride | None,
+    left: int | None,
+    grade_value: float | None,
+    now: datetime,
+) -> QuizStatus:
     open_attempt = next((a for a in attempts if a.state in OPEN_STATES), None)
     if open_attempt is not None:
         return QuizStatus("in_progress", "In progress", left, open_attempt, grade_value)
@@ -1041,6 +1078,7 @@ def results(session: Session, quiz: Quiz) -> list[StudentResult]:
     by_user: dict[int, list[QuizAttempt]] = {}
     for attempt in attempts:
         by_user.setdefault(attempt.user_id, []).append(attempt)
+    given = _grade_overrides(session, quiz.id)
     members = [
         m
         for m in quiz.school_class.members
@@ -1050,7 +1088,9 @@ def results(session: Session, quiz: Quiz) -> list[StudentResult]:
         StudentResult(
             m.user,
             by_user.get(m.user_id, []),
-            quiz_grade(by_user.get(m.user_id, []), quiz.grading_method),
+            given[m.user_id].grade
+            if m.user_id in given
+            else quiz_grade(by_user.get(m.user_id, []), quiz.grading_method),
         )
         for m in members
     ]

@@ -74,6 +74,11 @@ class ProfileForm(FlaskForm):
         "Time zone",
         description="Your study day starts in this time zone, at the hour in your study settings.",
     )
+    share_reviews_with_classes = BooleanField(
+        "Share my review data with my classes' teachers",
+        description="Teachers then see, for the whole class and never per student, what the "
+        "class is forgetting.",
+    )
     submit = SubmitField("Save profile")
 
     def __init__(self, *args, **kwargs) -> None:  # type: ignore[no-untyped-def]

@@ -180,6 +180,7 @@ def profile():
     if form.validate_on_submit():
         current_user.display_name = form.display_name.data.strip()
         current_user.time_zone = form.time_zone.data
+        current_user.share_reviews_with_classes = bool(form.share_reviews_with_classes.data)
         db.session.commit()
         flash("Profile saved.", "success")
         return redirect(url_for("auth.profile"))

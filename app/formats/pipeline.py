@@ -302,9 +302,7 @@ def topic_ids(session: Session, bank_id: int, paths: Iterable[str]) -> dict[str,
     for path in paths:
         parts = topic_parts(path)
         wanted.update("/".join(parts[:depth]) for depth in range(1, len(parts) + 1))
-    ids = dict(
-        session.execute(select(Topic.path, Topic.id).where(Topic.bank_id == bank_id)).all()
-    )
+    ids = dict(session.execute(select(Topic.path, Topic.id).where(Topic.bank_id == bank_id)).all())
     missing = sorted(wanted - ids.keys(), key=lambda p: (p.count("/"), p))
     for depth in sorted({p.count("/") for p in missing}):
         rows = [

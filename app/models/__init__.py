@@ -7,7 +7,7 @@ from .jobs import Job
 from .media import MediaFile
 from .practice import PracticeItem, PracticeSession
 from .questions import Question
-from .quizzes import Quiz, QuizAttempt, QuizItem, QuizOverride, QuizSlot
+from .quizzes import GradeOverride, Quiz, QuizAttempt, QuizItem, QuizOverride, QuizSlot
 from .reviews import ExamDate, ReviewCard, ReviewLog, StudyAction, StudySettings
 from .sources import QuestionDraft, SourceDocument
 from .users import AuditEntry, PasswordResetToken, Role, User, UserSession, normalize_email
@@ -20,6 +20,7 @@ __all__ = [
     "ClassMember",
     "SchoolClass",
     "ExamDate",
+    "GradeOverride",
     "ImportRecord",
     "Job",
     "MediaFile",

@@ -213,3 +213,23 @@ class QuizOverride(Base):
     extra_attempts: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     user: Mapped[User] = relationship()
+
+
+class GradeOverride(Base):
+    """A teacher's grade for a student in a quiz, in place of the computed one, with a
+    comment; the computed grade at that moment is kept beside it."""
+
+    __tablename__ = "quiz_grade_overrides"
+    __table_args__ = (
+        UniqueConstraint("quiz_id", "user_id"),
+        CheckConstraint("grade >= 0 AND grade <= 1", name="grade_override_in_range"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    quiz_id: Mapped[int] = mapped_column(ForeignKey("quizzes.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    grade: Mapped[float] = mapped_column(Float)  # 0..1
+    original_grade: Mapped[float | None] = mapped_column(Float)
+    comment: Mapped[str] = mapped_column(Text, default="", server_default="")
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="SET NULL"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

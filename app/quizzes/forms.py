@@ -125,3 +125,22 @@ class GradeForm(FlaskForm):
 
 class ActionForm(FlaskForm):
     """A button whose target is in the URL: only the CSRF token is posted."""
+
+
+class GradeOverrideForm(FlaskForm):
+    """A teacher's grade for one student in one quiz, in place of the computed one."""
+
+    grade = StringField(
+        "Grade (%)",
+        validators=[
+            DataRequired(message="Give the grade as a percentage from 0 to 100."),
+            Length(max=20, message="Give the grade as a percentage from 0 to 100."),
+        ],
+    )
+    comment = TextAreaField(
+        "Comment (the student sees it)",
+        validators=[
+            DataRequired(message="Say why the grade is overridden: the student sees the comment."),
+            Length(max=2000, message="Keep the comment under 2000 characters."),
+        ],
+    )

@@ -150,7 +150,10 @@ def main(argv: list[str] | None = None) -> int:
                 rows.append(
                     (fmt, len(data) / 2**20, created, elapsed, rate, TARGETS[fmt], peak, ok)
                 )
+                print(f"{fmt}: {rate:.0f} questions/s, peak {peak:.1f} MB", flush=True)
             db.session.remove()
+            # Every pooled connection closed first: one left reading would hold the drop.
+            db.engine.dispose()
             db.drop_all()
     engine = url.split(":", 1)[0]
     print(f"Import of {args.count} questions per format ({engine})")

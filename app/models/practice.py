@@ -21,7 +21,7 @@ class PracticeSession(Base):
     user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     # A retry of the missed questions of an earlier session.
     retry_of_id: Mapped[int | None] = mapped_column(
-        ForeignKey("practice_sessions.id", ondelete="SET NULL")
+        ForeignKey("practice_sessions.id", ondelete="SET NULL"), index=True
     )
     feedback: Mapped[str] = mapped_column(String(8), default="now")  # "now" or "end"
     # What was asked for: bank ids, topic ids, types, count.

@@ -53,7 +53,7 @@ class Question(Base):
     version: Mapped[int] = mapped_column(default=1)
     # The question this one was copied from, while it exists.
     copied_from_id: Mapped[int | None] = mapped_column(
-        ForeignKey("questions.id", ondelete="SET NULL")
+        ForeignKey("questions.id", ondelete="SET NULL"), index=True
     )
     # Removed from banks, draws and new study, but kept for the reviews and practice
     # history that point at it.

@@ -116,8 +116,12 @@ class QuizSlot(Base):
     )
     # A random rule: questions of the bank, within the topic (and its sub-topics), of the
     # difficulty and type when given.
-    bank_id: Mapped[int | None] = mapped_column(ForeignKey("question_banks.id", ondelete="CASCADE"))
-    topic_id: Mapped[int | None] = mapped_column(ForeignKey("topics.id", ondelete="SET NULL"))
+    bank_id: Mapped[int | None] = mapped_column(
+        ForeignKey("question_banks.id", ondelete="CASCADE"), index=True
+    )
+    topic_id: Mapped[int | None] = mapped_column(
+        ForeignKey("topics.id", ondelete="SET NULL"), index=True
+    )
     difficulty: Mapped[int | None] = mapped_column(SmallInteger)
     kind: Mapped[str | None] = mapped_column(String(24))
     count: Mapped[int] = mapped_column(Integer, default=1, server_default="1")

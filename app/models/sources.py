@@ -39,7 +39,7 @@ class SourceDocument(Base):
     file_type: Mapped[str] = mapped_column(String(10), default="", server_default="")
     # The owner's bank that accepted drafts go into, chosen once on the drafts page.
     draft_bank_id: Mapped[int | None] = mapped_column(
-        ForeignKey("question_banks.id", ondelete="SET NULL")
+        ForeignKey("question_banks.id", ondelete="SET NULL"), index=True
     )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
@@ -71,7 +71,9 @@ class QuestionDraft(Base):
     needs_review: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     position: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     state: Mapped[str] = mapped_column(String(10), default="pending", server_default="pending")
-    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
+    question_id: Mapped[int | None] = mapped_column(
+        ForeignKey("questions.id", ondelete="SET NULL"), index=True
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 

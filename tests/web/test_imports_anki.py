@@ -13,8 +13,6 @@ from app.extensions import db
 from app.models import MediaFile, Question, QuestionBank, ReviewCard, ReviewLog
 from tests.anki_packages import PNG, build_package
 
-anki_collection = pytest.importorskip("anki.collection")
-
 
 @pytest.fixture(scope="module")
 def package(tmp_path_factory) -> bytes:

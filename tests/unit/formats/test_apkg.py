@@ -9,6 +9,7 @@ import io
 import zipfile
 from pathlib import Path
 
+import anki.collection as anki_collection  # a test dependency: a missing one fails
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -16,8 +17,6 @@ from hypothesis import strategies as st
 from app.formats import apkg
 from app.formats.pipeline import FormatError, QuestionDraft
 from app.formats.registry import detect, read_file
-
-anki_collection = pytest.importorskip("anki.collection")
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00\x00\x00\rIHDR" + bytes(range(40))
 MP3 = b"ID3\x03\x00\x00\x00\x00\x00\x00" + bytes(200)

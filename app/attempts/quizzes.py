@@ -219,9 +219,12 @@ def create_quiz(
     return quiz
 
 
-def update_quiz(session: Session, quiz: Quiz, settings: QuizSettings) -> Quiz:
+def update_quiz(session: Session, quiz: Quiz, settings: QuizSettings, now: datetime) -> Quiz:
+    """Change the settings; open attempts follow a changed time limit or close time at once,
+    as in Moodle (each under its student's override)."""
     _apply_settings(quiz, settings)
     session.flush()
+    _refresh_deadlines(session, quiz, None, None, now)
     return quiz
 
 
@@ -464,16 +467,28 @@ def delete_override(session: Session, quiz: Quiz, user_id: int, now: datetime) -
 
 
 def _refresh_deadlines(
-    session: Session, quiz: Quiz, user_id: int, override: QuizOverride | None, now: datetime
+    session: Session,
+    quiz: Quiz,
+    user_id: int | None,
+    override: QuizOverride | None,
+    now: datetime,
 ) -> None:
-    for attempt in session.scalars(
-        select(QuizAttempt).where(
-            QuizAttempt.quiz_id == quiz.id,
-            QuizAttempt.user_id == user_id,
-            QuizAttempt.state.in_(OPEN_STATES),
-        )
-    ):
-        attempt.deadline = deadline_for(quiz, override, attempt.started_at)
+    """Recompute the deadlines of open attempts: one student's under `override`, or (with no
+    `user_id`) every student's under their own override."""
+    query = select(QuizAttempt).where(
+        QuizAttempt.quiz_id == quiz.id, QuizAttempt.state.in_(OPEN_STATES)
+    )
+    overrides: dict[int, QuizOverride] = {}
+    if user_id is not None:
+        query = query.where(QuizAttempt.user_id == user_id)
+    else:
+        overrides = {
+            o.user_id: o
+            for o in session.scalars(select(QuizOverride).where(QuizOverride.quiz_id == quiz.id))
+        }
+    for attempt in session.scalars(query):
+        given = override if user_id is not None else overrides.get(attempt.user_id)
+        attempt.deadline = deadline_for(quiz, given, attempt.started_at)
         # More time given to an attempt in its grace period lets the student answer again.
         if attempt.state == "overdue" and (attempt.deadline is None or attempt.deadline > now):
             attempt.state = "inprogress"
@@ -1114,6 +1129,27 @@ def quizzes_for_student(session: Session, user_id: int) -> list[Quiz]:
                 Quiz.published.is_(True),
             )
             .order_by(Quiz.close_at.is_(None), Quiz.close_at, Quiz.id)
+        )
+    )
+
+
+def attempts_in_classes_left(session: Session, user_id: int) -> list[QuizAttempt]:
+    """The student's closed attempts in classes they were removed from: their history stays."""
+    return list(
+        session.scalars(
+            select(QuizAttempt)
+            .join(Quiz, Quiz.id == QuizAttempt.quiz_id)
+            .join(
+                ClassMember,
+                (ClassMember.class_id == Quiz.class_id) & (ClassMember.user_id == user_id),
+            )
+            .where(
+                QuizAttempt.user_id == user_id,
+                QuizAttempt.state.not_in(OPEN_STATES),
+                ClassMember.role == "student",
+                ClassMember.removed_at.is_not(None),
+            )
+            .order_by(QuizAttempt.started_at.desc(), QuizAttempt.id.desc())
         )
     )
 

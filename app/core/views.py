@@ -74,6 +74,7 @@ def home():
         next_steps=_next_steps(),
         quizzes=_student_quizzes(),
         marking=_classes_to_mark(),
+        past_attempts=quiz_rules.attempts_in_classes_left(db.session, current_user.id),
     )
 
 

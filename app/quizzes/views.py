@@ -17,6 +17,7 @@ from .. import clock
 from ..access import (
     managed_quiz_or_403,
     may_manage_quiz,
+    may_view_quiz,
     own_attempt_or_404,
     quiz_or_404,
     reviewable_attempt_or_404,
@@ -144,7 +145,7 @@ def edit(quiz_id: int):
         form.grace_minutes.data = quiz.grace_seconds // 60
     if form.validate_on_submit():
         with reported_on(form):
-            rules.update_quiz(db.session, quiz, _settings(form, zone))
+            rules.update_quiz(db.session, quiz, _settings(form, zone), clock.now())
             db.session.commit()
             flash("Quiz saved.", "success")
             return redirect(url_for("quizzes.show", quiz_id=quiz.id))
@@ -517,6 +518,7 @@ def review(attempt_id: int):
         reviewed=attempt_items.review(attempt.items),
         visible=visible,
         teacher=teacher,
+        still_enrolled=may_view_quiz(current_user, quiz),
         pending=rules.attempt_pending(db.session, attempt),
         needs_grading=rules.needs_grading,
     )

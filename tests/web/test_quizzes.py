@@ -283,3 +283,63 @@ def test_class_page_lists_published_quizzes_to_students_only(client, auth, peopl
     login(client, auth, teacher)
     page = client.get(f"/classes/{klass.id}").get_data(as_text=True)
     assert "Visible quiz" in page and "Draft quiz" in page and "New quiz" in page
+
+
+def test_a_removed_student_keeps_their_attempts_with_a_way_back(client, auth, people, clock):
+    teacher, student = people
+    quiz = _quiz(people, title="Thaw quiz")
+    login(client, auth, student)
+    client.post(f"/quizzes/{quiz.id}/start")
+    attempt = db.session.scalar(select(QuizAttempt))
+    for position in (1, 2):
+        client.post(
+            f"/quizzes/attempts/{attempt.id}/{position}", data={"answer": "false", "sequence": "0"}
+        )
+    client.post(f"/quizzes/attempts/{attempt.id}/submit")
+    review_url = f"/quizzes/attempts/{attempt.id}/review"
+    assert f'href="/quizzes/{quiz.id}"' in client.get(review_url).get_data(as_text=True)
+
+    login(client, auth, teacher)
+    client.post(f"/classes/{quiz.class_id}/students/{student.id}/remove")
+    login(client, auth, student)
+    assert client.get(f"/quizzes/{quiz.id}").status_code == 404
+    page = client.get(review_url).get_data(as_text=True)
+    assert f'href="/quizzes/{quiz.id}"' not in page  # no link to a page they cannot open
+    assert f'href="/classes/{quiz.class_id}"' not in page
+    assert "Back to your home page" in page
+    home = client.get("/").get_data(as_text=True)
+    assert "Attempts in classes you have left" in home
+    assert f'href="{review_url}"' in home and "Thaw quiz, attempt 1" in home
+
+
+def test_editing_the_time_limit_gives_open_attempts_the_new_time(client, auth, people, clock):
+    teacher, student = people
+    quiz = _quiz(people, time_limit_seconds=600)
+    login(client, auth, student)
+    client.post(f"/quizzes/{quiz.id}/start")
+    attempt = db.session.scalar(select(QuizAttempt))
+    login(client, auth, teacher)
+    response = client.post(
+        f"/quizzes/{quiz.id}/edit",
+        data={
+            "title": quiz.title,
+            "time_limit_minutes": "40",
+            "attempts_allowed": "1",
+            "grading_method": "highest",
+            "review_score": "after_submission",
+            "review_answers": "after_submission",
+            "review_right_answers": "after_submission",
+            "review_feedback": "after_submission",
+            "overdue_handling": "autosubmit",
+            "missed_to_reviews_at": "submission",
+        },
+    )
+    assert response.status_code == 302
+    db.session.refresh(attempt)
+    assert attempt.deadline == CLOCK_START + timedelta(minutes=40)
+    clock.advance(minutes=20)
+    login(client, auth, student)
+    response = client.post(
+        f"/quizzes/attempts/{attempt.id}/1", data={"answer": "false", "sequence": "0"}
+    )
+    assert response.headers["Location"].endswith(f"/attempts/{attempt.id}/2")

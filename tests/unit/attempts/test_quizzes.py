@@ -228,6 +228,48 @@ def test_overrides_give_one_student_more_time_a_later_close_and_an_extra_attempt
         )
 
 
+def test_changing_the_time_limit_moves_the_deadlines_of_open_attempts(people, klass):
+    """As in Moodle: a longer time limit gives every open attempt the time at once, an
+    overdue one in its grace period becomes answerable again, and an override still wins."""
+    _, one, two = people
+    _, questions = tf_bank(1)
+    quiz = make_quiz(
+        klass,
+        questions=questions,
+        time_limit_seconds=600,
+        overdue_handling="graceperiod",
+        grace_seconds=600,
+    )
+    first = rules.start_attempt(db.session, quiz, one.id, NOW)
+    second = rules.start_attempt(db.session, quiz, two.id, NOW)
+    rules.set_override(
+        db.session, quiz, two.id, time_limit_minutes=15, close_at=None, extra_attempts=0, now=NOW
+    )
+    later = NOW + timedelta(minutes=12)
+    rules.process_overdue(db.session, later)
+    assert first.state == "overdue"  # past its 10 minutes, in the grace period
+
+    settings = rules.QuizSettings(
+        title=quiz.title,
+        time_limit_minutes=30,
+        overdue_handling="graceperiod",
+        grace_minutes=10,
+    )
+    rules.update_quiz(db.session, quiz, settings, later)
+    assert first.deadline == NOW + timedelta(minutes=30)
+    assert first.state == "inprogress"
+    rules.save_answer(db.session, first, 1, {"answer": "false"}, 0, later)
+    assert second.deadline == NOW + timedelta(minutes=15)  # the override's limit
+
+    shorter = rules.QuizSettings(title=quiz.title, time_limit_minutes=5)
+    rules.update_quiz(db.session, quiz, shorter, later)
+    assert first.deadline == NOW + timedelta(minutes=5)
+    rules.process_overdue(db.session, later)
+    assert first.state == "finished" and first.finished_at == NOW + timedelta(minutes=5)
+    assert first.points == 1.0  # the answer saved by then counts
+    assert second.state == "inprogress"  # the override still gives 15 minutes
+
+
 @pytest.mark.parametrize(
     ("method", "expected"), [("highest", 1.0), ("last", 0.0), ("first", 0.5), ("average", 0.5)]
 )

@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
 from flask_login import LoginManager, current_user
 from sqlalchemy import Select, false, or_, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, contains_eager
 
 from .extensions import db
 from .models import (
@@ -132,10 +132,14 @@ def enrolled(user: Any, school_class: SchoolClass) -> bool:
 
 
 def _membership(user: Any, school_class: SchoolClass) -> ClassMember | None:
-    """The user's row in the class: from the members when loaded, else one indexed lookup
-    (a class of 500 students is not loaded whole to answer for one of them)."""
+    """The user's row in the class: from the members when loaded, or as a loader of this
+    request fetched it with the object, else one indexed lookup (a class of 500 students
+    is not loaded whole to answer for one of them)."""
     if "members" in school_class.__dict__:
         return next((m for m in school_class.members if m.user_id == user.id), None)
+    fetched = g.get("memberships_fetched")
+    if fetched is not None and (school_class.id, user.id) in fetched:
+        return fetched[(school_class.id, user.id)]
     return db.session.scalar(
         select(ClassMember).where(
             ClassMember.class_id == school_class.id, ClassMember.user_id == user.id
@@ -399,9 +403,32 @@ def own_import_or_404(import_id: int) -> ImportRecord:
     return record
 
 
+def _with_membership(query: Select) -> Any:
+    """Run `query` (selecting an object joined to its quiz) with the signed-in user's row in
+    the quiz's class, in one statement; the row is kept for this request's predicates."""
+    if not is_signed_in(current_user):
+        return db.session.scalar(query)
+    row = db.session.execute(
+        query.add_columns(ClassMember).outerjoin(
+            ClassMember,
+            (ClassMember.class_id == Quiz.class_id) & (ClassMember.user_id == current_user.id),
+        )
+    ).first()
+    if row is None:
+        return None
+    found, member = row
+    class_id = found.class_id if isinstance(found, Quiz) else found.quiz.class_id
+    g.setdefault("memberships_fetched", {})[(class_id, current_user.id)] = member
+    return found
+
+
+def _quiz_query() -> Select:
+    return select(Quiz).join(Quiz.school_class).options(contains_eager(Quiz.school_class))
+
+
 def quiz_or_404(quiz_id: int) -> Quiz:
     """A quiz the user teaches or may take; any other is not found."""
-    quiz = db.session.get(Quiz, quiz_id)
+    quiz = _with_membership(_quiz_query().where(Quiz.id == quiz_id))
     if quiz is None or not may_view_quiz(current_user, quiz):
         abort(404)
     return quiz
@@ -421,9 +448,20 @@ def takeable_quiz_or_403(quiz_id: int) -> Quiz:
     return quiz
 
 
+def _attempt_query(attempt_id: int) -> Select:
+    """The attempt with its quiz and class, one statement for what every attempt page reads."""
+    return (
+        select(QuizAttempt)
+        .join(QuizAttempt.quiz)
+        .join(Quiz.school_class)
+        .options(contains_eager(QuizAttempt.quiz).contains_eager(Quiz.school_class))
+        .where(QuizAttempt.id == attempt_id)
+    )
+
+
 def own_attempt_or_404(attempt_id: int) -> QuizAttempt:
     """The user's own attempt at a quiz they may still take; any other is not found."""
-    attempt = db.session.get(QuizAttempt, attempt_id)
+    attempt = _with_membership(_attempt_query(attempt_id))
     if attempt is None or not owns_attempt(current_user, attempt):
         abort(404)
     if not may_take_quiz(current_user, attempt.quiz):
@@ -432,7 +470,7 @@ def own_attempt_or_404(attempt_id: int) -> QuizAttempt:
 
 
 def reviewable_attempt_or_404(attempt_id: int) -> QuizAttempt:
-    attempt = db.session.get(QuizAttempt, attempt_id)
+    attempt = _with_membership(_attempt_query(attempt_id))
     if attempt is None or not may_review_attempt(current_user, attempt):
         abort(404)
     return attempt

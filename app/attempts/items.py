@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import InstrumentedAttribute, Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from ..questions import (
     CORRECT_THRESHOLD,
@@ -200,8 +201,18 @@ def save_response(
         )
         .execution_options(synchronize_session=False)
     )
-    session.refresh(item)
-    return written.rowcount == 1
+    if written.rowcount != 1:
+        session.refresh(item)  # what the other page saved
+        return False
+    # The row now holds what was written: no need to read it back.
+    for name, value in (
+        ("response", dict(response)),
+        ("fraction", fraction),
+        ("answered_at", now),
+        ("sequence", seen_sequence + 1),
+    ):
+        set_committed_value(item, name, value)
+    return True
 
 
 def can_override(item: Any) -> bool:

@@ -587,8 +587,9 @@ def start_attempt(
     )
     if member is None or member.removed_at is not None:
         raise QuizError("Only the class's students can take this quiz.")
-    process_overdue(session, now, quiz_id=quiz.id, user_id=user_id)
     attempts = user_attempts(session, quiz.id, user_id)
+    for attempt in attempts:
+        settle_attempt(session, attempt, now)
     for attempt in attempts:
         if attempt.state in OPEN_STATES:
             return attempt
@@ -643,9 +644,16 @@ def item_at(attempt: QuizAttempt, position: int) -> QuizItem:
 
 
 def _lock(session: Session, attempt: QuizAttempt) -> None:
-    """Answers and the submit of one attempt take turns, so none lands after the submit."""
-    session.execute(select(QuizAttempt.id).where(QuizAttempt.id == attempt.id).with_for_update())
-    session.refresh(attempt)
+    """Answers and the submit of one attempt take turns, so none lands after the submit.
+
+    The locked row is read again in the same statement: its state and deadline are then
+    the ones every other request sees."""
+    session.execute(
+        select(QuizAttempt)
+        .where(QuizAttempt.id == attempt.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
 
 
 def can_change_answers(attempt: QuizAttempt, now: datetime) -> bool:
@@ -668,7 +676,8 @@ def save_answer(
     page was loaded; refused (QuizError) after the deadline or once the attempt is submitted.
     """
     _lock(session, attempt)
-    process_overdue(session, now, attempt_id=attempt.id, release=False)
+    if is_overdue(attempt, now):
+        process_overdue(session, now, attempt_id=attempt.id, release=False)
     item = item_at(attempt, position)
     if not can_change_answers(attempt, now):
         if attempt.state == "overdue":
@@ -695,6 +704,8 @@ def save_answer(
             "(another tab or the Back button): here is the answer that is saved."
         )
     if not attempt_items.save_response(session, item, response, seen_sequence, fraction, now):
+        if item.response == dict(response):
+            return item  # the same answer from a double click, saved a moment before
         raise StaleAnswer(
             "This question was answered at the same moment on another page: "
             "here is the answer that is saved."
@@ -763,6 +774,31 @@ def finish_attempt(session: Session, attempt: QuizAttempt, now: datetime) -> boo
     if attempt.state == "abandoned":
         raise QuizError("Time ran out before this attempt was submitted: it is not counted.")
     return _close(session, attempt, "finished", now, now)
+
+
+def is_overdue(attempt: QuizAttempt, now: datetime) -> bool:
+    """An open attempt past its deadline: the quiz's rule has yet to apply to it."""
+    return attempt.state in OPEN_STATES and attempt.deadline is not None and attempt.deadline <= now
+
+
+def _missed_due(attempt: QuizAttempt, now: datetime) -> bool:
+    """A submitted attempt whose missed questions wait for the quiz's close, now past."""
+    quiz = attempt.quiz
+    return (
+        attempt.state == "finished"
+        and attempt.missed_sent_at is None
+        and quiz.send_missed_to_reviews
+        and quiz.missed_to_reviews_at == "release"
+        and quiz.close_at is not None
+        and quiz.close_at <= now
+    )
+
+
+def settle_attempt(session: Session, attempt: QuizAttempt, now: datetime) -> bool:
+    """`process_overdue` for one loaded attempt, with no statement when nothing is due."""
+    if not (is_overdue(attempt, now) or _missed_due(attempt, now)):
+        return False
+    return process_overdue(session, now, attempt_id=attempt.id) > 0
 
 
 def process_overdue(

@@ -53,6 +53,12 @@ def _settled(**where: int) -> None:
         db.session.commit()
 
 
+def _attempt_settled(attempt: QuizAttempt) -> None:
+    """`_settled` for one loaded attempt: no statement unless its deadline or release passed."""
+    if rules.settle_attempt(db.session, attempt, clock.now()):
+        db.session.commit()
+
+
 def _in_zone(quiz: Quiz, moment: datetime | None) -> str:
     if moment is None:
         return "–"
@@ -374,8 +380,9 @@ def start(quiz_id: int):
         attempt = rules.start_attempt(db.session, quiz, current_user.id, clock.now())
     except rules.QuizError as exc:
         return refused(exc, here)
-    db.session.commit()
-    return redirect(url_for("quizzes.take", attempt_id=attempt.id, position=_first_open(attempt)))
+    attempt_id, position = attempt.id, _first_open(attempt)
+    db.session.commit()  # expires the attempt: nothing below reads it again
+    return redirect(url_for("quizzes.take", attempt_id=attempt_id, position=position))
 
 
 def _first_open(attempt: QuizAttempt) -> int:
@@ -395,7 +402,7 @@ def _closed_redirect(attempt: QuizAttempt):  # type: ignore[no-untyped-def]
 @login_required
 def resume(attempt_id: int):
     attempt = own_attempt_or_404(attempt_id)
-    _settled(attempt_id=attempt.id)
+    _attempt_settled(attempt)
     if attempt.state not in rules.OPEN_STATES:
         return _closed_redirect(attempt)
     if attempt.state == "overdue":
@@ -408,33 +415,37 @@ def resume(attempt_id: int):
 def take(attempt_id: int, position: int):
     attempt = own_attempt_or_404(attempt_id)
     if request.method == "GET":
-        _settled(attempt_id=attempt.id)  # an answer settles it itself, under the attempt's lock
+        _attempt_settled(attempt)  # an answer settles it itself, under the attempt's lock
     if attempt.state not in rules.OPEN_STATES:
         return _closed_redirect(attempt)
-    try:
-        item = rules.item_at(attempt, position)
-    except rules.QuizNotFound:
-        abort(404)
     here = url_for("quizzes.take", attempt_id=attempt.id, position=position)
     if request.method == "POST":
+        # The items are read once the attempt is locked, by the answer itself.
         if not ActionForm().validate_on_submit():
             return refused(EXPIRED, here)
         seen = request.form.get("sequence", default=-1, type=db_int)
         try:
             rules.save_answer(db.session, attempt, position, request.form, seen, clock.now())
+        except rules.QuizNotFound:
+            db.session.rollback()
+            abort(404)
         except (rules.QuizError, rules.StaleAnswer) as exc:
             db.session.rollback()
-            _settled(attempt_id=attempt.id)
+            _attempt_settled(attempt)
             if attempt.state not in rules.OPEN_STATES:
                 return _closed_redirect(attempt)
             if attempt.state == "overdue":
                 return refused(exc, url_for("quizzes.submit", attempt_id=attempt.id))
             return refused(exc, here)
-        db.session.commit()
         after = [other.position for other in attempt.items if other.position > position]
+        db.session.commit()  # expires the attempt: nothing below reads it again
         if request.form.get("go") == "submit" or not after:
-            return redirect(url_for("quizzes.submit", attempt_id=attempt.id))
-        return redirect(url_for("quizzes.take", attempt_id=attempt.id, position=after[0]))
+            return redirect(url_for("quizzes.submit", attempt_id=attempt_id))
+        return redirect(url_for("quizzes.take", attempt_id=attempt_id, position=min(after)))
+    try:
+        item = rules.item_at(attempt, position)
+    except rules.QuizNotFound:
+        abort(404)
     if attempt.state == "overdue":
         return redirect(url_for("quizzes.submit", attempt_id=attempt.id))
     now = clock.now()
@@ -465,7 +476,7 @@ def _seconds_left(attempt: QuizAttempt, now: datetime) -> int | None:
 @login_required
 def submit(attempt_id: int):
     attempt = own_attempt_or_404(attempt_id)
-    _settled(attempt_id=attempt.id)
+    _attempt_settled(attempt)
     if attempt.state not in rules.OPEN_STATES:
         return _closed_redirect(attempt)
     here = url_for("quizzes.submit", attempt_id=attempt.id)
@@ -502,7 +513,7 @@ def _grace_left(attempt: QuizAttempt, now: datetime) -> int | None:
 @login_required
 def review(attempt_id: int):
     attempt = reviewable_attempt_or_404(attempt_id)
-    _settled(attempt_id=attempt.id)
+    _attempt_settled(attempt)
     quiz = attempt.quiz
     if attempt.state in rules.OPEN_STATES and attempt.user_id == current_user.id:
         return redirect(url_for("quizzes.resume", attempt_id=attempt.id))

@@ -2,7 +2,8 @@
 
     python -m benchmarks.quiz_load --admin-url postgresql://postgres@127.0.0.1:5432/postgres
 
-Builds a fresh PostgreSQL database (`--database`, default `bench_quizzes`): one class of
+Builds a new PostgreSQL database (`--database`, default a unique `bench_quizzes_…` name,
+refused if it exists; dropped at the end unless `--keep`): one class of
 `--students` students, a bank of true/false and multiple-choice questions and two
 published quizzes that draw `--questions` questions at random per student. Serves the app
 with gunicorn (`--workers`, default 4, sync workers, `benchmarks.wsgi:app`), signs every
@@ -20,7 +21,9 @@ to the next question) and at the end submits. Clients are `--clients` processes,
 per student, using only `http.client`. Reported per phase: start p50/p99 (the POST that
 draws and snapshots the questions), answer p50/p99 (the POST), page p50/p99, errors, and
 answers sent (a 302 onward) against answers stored (`quiz_items.answered_at`): none may
-be lost. Targets: no errors, none lost, start p99 < 1 s, answer p99 < 300 ms.
+be lost; requests and answers per second, and the server's CPU per request (gunicorn's
+processes, from /proc). Targets: in both phases no errors and none lost; with think time,
+start p99 < 1 s and answer p99 < 300 ms (without it, latency is queueing by design).
 """
 
 from __future__ import annotations
@@ -44,7 +47,14 @@ from typing import Any
 import psycopg
 from werkzeug.security import generate_password_hash
 
-from benchmarks.http_load import Browser, FlowError, _free_port, _percentile, _wait_until_up
+from benchmarks.http_load import (
+    Browser,
+    FlowError,
+    _free_port,
+    _percentile,
+    _server_cpu_seconds,
+    _wait_until_up,
+)
 
 REPO = Path(__file__).resolve().parent.parent
 PASSWORD = "bench-password-1"  # noqa: S105 - every benchmark student logs in with it
@@ -54,9 +64,11 @@ TAKE = re.compile(r"/quizzes/attempts/(\d+)/(\d+)$")
 
 
 def build(admin_url: str, name: str, students: int, questions: int) -> dict[str, Any]:
-    """A fresh database with the schema, the class, the bank and two quizzes."""
+    """A new database `name` (refused if it exists: nothing is dropped that this run did
+    not create) with the schema, the class, the bank and two quizzes."""
     with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        if conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone():
+            raise SystemExit(f"database {name!r} exists: name a new one with --database")
         conn.execute(f'CREATE DATABASE "{name}"')
     url = admin_url.rsplit("/", 1)[0] + f"/{name}"
     sa_url = "postgresql+psycopg://" + url.split("://", 1)[1]
@@ -258,7 +270,10 @@ def ms(values: list[float], fraction: float) -> float:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--admin-url", default="postgresql://postgres@127.0.0.1:5432/postgres")
-    parser.add_argument("--database", default="bench_quizzes")
+    parser.add_argument(
+        "--database", default=None, help="a new database to build (default: a unique name)"
+    )
+    parser.add_argument("--keep", action="store_true", help="keep the database at the end")
     parser.add_argument("--students", type=int, default=500)
     parser.add_argument("--questions", type=int, default=16)
     parser.add_argument("--workers", type=int, default=4)
@@ -267,7 +282,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--compression", type=float, default=10.0)
     args = parser.parse_args(argv)
 
-    built = build(args.admin_url, args.database, args.students, args.questions)
+    name = args.database or f"bench_quizzes_{secrets.token_hex(5)}"
+    built = build(args.admin_url, name, args.students, args.questions)
+    try:
+        return _run(args, built)
+    finally:
+        if not args.keep:  # the database built above, and only that one
+            with psycopg.connect(args.admin_url, autocommit=True) as conn:
+                conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _run(args: argparse.Namespace, built: dict[str, Any]) -> int:
     port = _free_port()
     gunicorn = Path(sys.executable).with_name("gunicorn")
     env = {**os.environ, "BENCH_DATABASE_URL": built["sa_url"]}
@@ -315,8 +340,11 @@ def main(argv: list[str] | None = None) -> int:
         ready.wait(timeout=600)  # every client is ready
         for phase in phases:
             phase_started = time.time()
-            reports = [results.get(timeout=1800) for _ in processes]
+            cpu_before = _server_cpu_seconds(server.pid)
+            reports = [results.get(timeout=3600) for _ in processes]
             seconds = time.time() - phase_started
+            server_cpu = _server_cpu_seconds(server.pid) - cpu_before
+            requests = sum(len(r["start"]) + len(r["page"]) + len(r["answer"]) for r in reports)
             merged = {
                 key: [v for r in reports for v in r[key]] for key in reports[0] if key != "quiz_id"
             }
@@ -332,6 +360,9 @@ def main(argv: list[str] | None = None) -> int:
                     "answer_p99_ms": ms(merged["answer"], 0.99),
                     "page_p50_ms": ms(merged["page"], 0.5),
                     "page_p99_ms": ms(merged["page"], 0.99),
+                    "requests_per_s": round(requests / seconds, 1),
+                    "answers_per_s": round(len(merged["answer"]) / seconds, 1),
+                    "server_cpu_ms_per_request": round(server_cpu * 1000 / max(1, requests), 2),
                     "errors": len(merged["errors"]),
                     "first_errors": merged["errors"][:5],
                     "answers_sent": len(merged["sent"]),
@@ -358,12 +389,13 @@ def main(argv: list[str] | None = None) -> int:
     if report["server_tracebacks"]:
         report["server_log_tail"] = logged[-2000:]
     print(json.dumps(report, indent=2))
-    targets = all(
-        p["errors"] == 0
-        and p["answers_lost"] == 0
-        and p["start_p99_ms"] < 1000
-        and p["answer_p99_ms"] < 300
-        for p in report["phases"]
+    # The latency targets are for the class as it works, with think time; the second run
+    # has no think time, so its latency is queueing by design: it must lose nothing.
+    paced = report["phases"][0]
+    targets = (
+        all(p["errors"] == 0 and p["answers_lost"] == 0 for p in report["phases"])
+        and paced["start_p99_ms"] < 1000
+        and paced["answer_p99_ms"] < 300
     )
     print("targets met" if targets else "targets missed")
     return 0 if targets else 1

@@ -12,7 +12,17 @@ from __future__ import annotations
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, flash, g, redirect, request, url_for
+from flask import (
+    Flask,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    request,
+    url_for,
+)
 from flask_login import LoginManager, current_user
 from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session, contains_eager
@@ -23,6 +33,7 @@ from .models import (
     ClassMember,
     ImportRecord,
     MediaFile,
+    PendingDocument,
     Question,
     QuestionBank,
     QuestionDraft,
@@ -35,6 +46,7 @@ from .models import (
     Topic,
     User,
 )
+from .web import error_page
 
 # Predicates. `user` may be Flask-Login's anonymous user, which passes none of them.
 
@@ -264,6 +276,12 @@ def may_edit_document(user: Any, document: SourceDocument) -> bool:
     if is_admin(user):
         return True
     return may_author(user) and document.owner_id is not None and document.owner_id == user.id
+
+
+def owns_pending_document(user: Any, pending: PendingDocument) -> bool:
+    """An upload not saved yet is its uploader's alone, while they may add documents: not
+    even an admin sees another's, since it is no document yet."""
+    return may_author(user) and pending.owner_id == user.id
 
 
 def may_cite_document(user: Any, document: SourceDocument) -> bool:
@@ -516,6 +534,21 @@ def citable_document_or_404(slug: str) -> SourceDocument:
     if not may_cite_document(current_user, document):
         abort(404)
     return document
+
+
+PENDING_GONE = (
+    "No upload of yours is waiting here: it was saved or cancelled. "
+    "Your documents are listed under Sources."
+)
+
+
+def own_pending_document_or_404(pending_id: int) -> PendingDocument:
+    """The user's own unsaved upload. Anyone else's is as absent as a missing one, and the
+    page says so in words, for the second click of a double-clicked Save."""
+    pending = db.session.get(PendingDocument, pending_id)
+    if pending is None or not owns_pending_document(current_user, pending):
+        abort(make_response(error_page(404, PENDING_GONE)))
+    return pending
 
 
 def own_draft_or_404(draft_id: int, document: SourceDocument | None = None) -> QuestionDraft:

@@ -8,6 +8,7 @@
 - A file posted to a route that takes no upload is refused with 400. A view that takes one
   is marked with `accepts_files`.
 - A form value longer than MAX_FIELD_CHARS is refused with 413, saying so, before any view runs.
+  A view that takes a whole document's text in a field is marked with `accepts_long_text`.
 """
 
 from __future__ import annotations
@@ -79,6 +80,24 @@ def accepts_uploads_up_to(setting: str) -> Callable[[F], F]:
     return mark
 
 
+# UTF-8 takes at most this many bytes a character; a multipart body sends them as they are.
+UTF8_MAX_BYTES = 4
+
+
+def accepts_long_text(*fields: str, chars: int) -> Callable[[F], F]:
+    """Mark a view whose `fields` may hold up to `chars` characters (a document's text), past
+    MAX_FIELD_CHARS. The request may be as large as such a text sent as multipart (the view's
+    form says `enctype="multipart/form-data"`, which does not percent-encode); the view checks
+    the length itself, so a text a little too long comes back in the form with the reason."""
+
+    def mark(view: F) -> F:
+        view.long_text_fields = frozenset(fields)  # type: ignore[attr-defined]
+        view.long_text_chars = chars  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
 def _strip(value: Any) -> Any:
     return value.replace("\x00", "") if isinstance(value, str) else value
 
@@ -122,6 +141,19 @@ def register_input_guard(app: Flask) -> None:
                 from .web import error_page
 
                 return error_page(413, f"The file is too large: at most {size_text(limit)}.")
+        long_fields = getattr(view, "long_text_fields", frozenset())
+        if long_fields:
+            chars = int(view.long_text_chars)  # type: ignore[union-attr]
+            size = UTF8_MAX_BYTES * chars
+            request.max_content_length = max(
+                request.max_content_length or 0, size + UPLOAD_FORM_OVERHEAD
+            )
+            # Any field up to the body's size is parsed: the view says when it is too long.
+            request.max_form_memory_size = request.max_content_length
+            if (request.content_length or 0) > request.max_content_length:
+                from .web import error_page
+
+                return error_page(413, f"The text is too long: at most {chars:,} characters.")
         if request.files and not getattr(view, "accepts_files", False):
             from .web import error_page
 
@@ -129,7 +161,11 @@ def register_input_guard(app: Flask) -> None:
         form = _clean(request.form)
         if form is not None:
             request.form = form  # type: ignore[misc]
-        if any(len(value) > MAX_FIELD_CHARS for value in request.form.values()):
+        if any(
+            len(value) > MAX_FIELD_CHARS
+            for name, value in request.form.items(multi=True)
+            if name not in long_fields
+        ):
             from .web import error_page
 
             return error_page(

@@ -9,7 +9,7 @@ from .practice import PracticeItem, PracticeSession
 from .questions import Question
 from .quizzes import GradeOverride, Quiz, QuizAttempt, QuizItem, QuizOverride, QuizSlot
 from .reviews import ExamDate, ReviewCard, ReviewLog, StudyAction, StudySettings
-from .sources import QuestionDraft, SourceDocument
+from .sources import PendingDocument, QuestionDraft, SourceDocument
 from .users import AuditEntry, PasswordResetToken, Role, User, UserSession, normalize_email
 
 __all__ = [
@@ -24,6 +24,7 @@ __all__ = [
     "ImportRecord",
     "Job",
     "MediaFile",
+    "PendingDocument",
     "PracticeItem",
     "PracticeSession",
     "ReviewCard",

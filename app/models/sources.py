@@ -1,4 +1,5 @@
-"""Source documents questions cite, and the question drafts drawn from them.
+"""Source documents questions cite, the uploads waiting to become one, and the question
+drafts drawn from them.
 
 A seeded document has no owner and every signed-in user may read it; a teacher's own
 document belongs to its owner (see `app.access.may_view_document` for who else reads it).
@@ -47,6 +48,26 @@ class SourceDocument(Base):
     @property
     def seeded(self) -> bool:
         return self.owner_id is None
+
+
+class PendingDocument(Base):
+    """An upload or pasted text, read and its sections detected, that its owner has not saved
+    yet: kept in the database so any web worker shows and saves it. Saving it makes the
+    SourceDocument and deletes this row; so does cancelling, without the document."""
+
+    __tablename__ = "pending_documents"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    origin: Mapped[str] = mapped_column(String(300), default="", server_default="")
+    file_name: Mapped[str] = mapped_column(String(255), default="", server_default="")
+    file_type: Mapped[str] = mapped_column(String(10), default="", server_default="")
+    text: Mapped[str] = mapped_column(Text)
+    # [{"slug", "title", "start"}] as detected, then as the owner adjusted them.
+    sections: Mapped[list[dict[str, Any]]] = mapped_column(JsonDocument, default=list)
+    # Indexed for removing the uploads left unsaved (see app.sources.pending).
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, index=True)
 
 
 class QuestionDraft(Base):

@@ -1,4 +1,5 @@
-"""Forms for adding and editing a teacher's own document and for reviewing its drafts."""
+"""Forms for adding, saving and editing a teacher's own document and for reviewing its
+drafts."""
 
 from __future__ import annotations
 
@@ -29,6 +30,12 @@ class NewDocumentForm(FlaskForm):
 class EditDocumentForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     text = TextAreaField("Text", validators=[DataRequired()])
+
+
+class PendingDocumentForm(FlaskForm):
+    """An upload's title; its start lines and their titles are as many as the text has."""
+
+    title = StringField("Title", validators=[Length(max=200)])
 
 
 class SectionsForm(FlaskForm):

@@ -1,6 +1,7 @@
-"""Teachers' own documents: adding one, adjusting its sections, editing its text, and the
-question drafts drawn from it. No Flask: functions take a session and plain values, take
-`now` as an argument, flush and never commit.
+"""Teachers' own documents: making one, adjusting its sections, editing its text, and the
+question drafts drawn from it (an upload waits in `app.sources.pending` until it is saved).
+No Flask: functions take a session and plain values, take `now` as an argument, flush and
+never commit.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
-from ..drafting import ExtractedDocument, draft_document
+from ..drafting import MAX_CHARS, ExtractedDocument, draft_document
 from ..errors import Conflict, Invalid
 from ..formats import ensure_topic
-from ..models import Question, QuestionBank, QuestionDraft, SourceDocument
+from ..models import PendingDocument, Question, QuestionBank, QuestionDraft, SourceDocument
 from ..questions import ValidationError, validate_content
 from .documents import excerpt_in_section, split_sections
 
@@ -36,7 +37,7 @@ def _slugify(text: str, limit: int) -> str:
     return _SLUG_CHARS.sub("-", text.lower()).strip("-")[:limit].strip("-")
 
 
-def _checked_title(title: str | None) -> str:
+def checked_title(title: str | None) -> str:
     title = " ".join((title or "").split())
     if not title:
         raise Invalid("Give the document a title.", field="title")
@@ -45,23 +46,33 @@ def _checked_title(title: str | None) -> str:
     return title
 
 
-def add_document(
+def document_title(title: str | None, extracted: ExtractedDocument, file_name: str) -> str:
+    """The title given, else the document's own first heading, else the file's name."""
+    return checked_title(title or _first_heading(extracted) or file_name.rsplit(".", 1)[0])
+
+
+def detected_sections(extracted: ExtractedDocument, title: str) -> list[dict[str, Any]]:
+    """The sections found at the headings; without any, one from the first line on, until
+    the teacher marks more."""
+    if extracted.sections:
+        return extracted.sections
+    first = next(line.strip() for line in extracted.text.splitlines() if line.strip())
+    return [{"slug": _slugify(title, 50) or "text", "title": title, "start": first}]
+
+
+def new_document(
     session: Session,
     *,
     owner_id: int,
-    title: str | None,
-    extracted: ExtractedDocument,
+    title: str,
+    origin: str,
+    text: str,
+    sections: list[dict[str, Any]],
     file_name: str,
     file_type: str,
     now: datetime,
 ) -> SourceDocument:
-    """A new document of `owner_id`, its text as extracted and its sections as detected."""
-    title = _checked_title(title or _first_heading(extracted) or file_name.rsplit(".", 1)[0])
-    sections = extracted.sections
-    if not sections:
-        # No headings found: one section from the first line, until the teacher marks more.
-        first = next(line.strip() for line in extracted.text.splitlines() if line.strip())
-        sections = [{"slug": _slugify(title, 50) or "text", "title": title, "start": first}]
+    """The SourceDocument row, under a slug no other document has."""
     base = _slugify(title, 60) or "document"
     slug = f"{base}-{secrets.token_hex(3)}"
     while session.scalar(select(SourceDocument.id).where(SourceDocument.slug == slug)):
@@ -70,8 +81,8 @@ def add_document(
         slug=slug,
         title=title,
         short_title=title[:80],
-        origin=extracted.origin[:300],
-        text=extracted.text,
+        origin=origin[:300],
+        text=text,
         sections=sections,
         skip_lines=[],
         owner_id=owner_id,
@@ -108,7 +119,7 @@ class Candidate:
     checked: bool
 
 
-def section_candidates(document: SourceDocument) -> list[Candidate]:
+def section_candidates(document: SourceDocument | PendingDocument) -> list[Candidate]:
     """The document's current section starts, checked, among the short lines that could be."""
     starts = {s["start"]: s["title"] for s in document.sections}
     found: list[Candidate] = []
@@ -125,16 +136,16 @@ def section_candidates(document: SourceDocument) -> list[Candidate]:
     return [c for c in found if c.checked or (others := others - 1) >= 0]
 
 
-def set_sections(
-    session: Session, document: SourceDocument, chosen: list[tuple[int, str]], now: datetime
-) -> list[Question]:
-    """Sections start at the chosen line numbers, titled as given.
+def chosen_sections(
+    text: str, chosen: list[tuple[int, str]], previous: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """The sections starting at the chosen line numbers of `text`, titled as given.
 
-    A start line kept keeps its section's slug, so questions citing it still find it.
-    Returns the questions whose excerpt is no longer in their section.
+    A start line kept keeps its slug in `previous`, so questions citing it still find it.
+    At least one line must be chosen: a document without sections has nothing to cite.
     """
-    lines = document.text.splitlines()
-    previous = {s["start"]: s["slug"] for s in document.sections}
+    lines = text.splitlines()
+    slugs = {s["start"]: s["slug"] for s in previous}
     taken: set[str] = set()
     sections: list[dict[str, Any]] = []
     starts: set[str] = set()
@@ -150,12 +161,24 @@ def set_sections(
             raise Invalid(
                 f"Keep section titles to {MAX_SECTION_TITLE_CHARS} characters.", field="start"
             )
-        slug = previous.get(start)
+        slug = slugs.get(start)
         if slug is None or slug in taken:
-            slug = _unique_slug(_slugify(title, 50) or "section", taken | set(previous.values()))
+            slug = _unique_slug(_slugify(title, 50) or "section", taken | set(slugs.values()))
         taken.add(slug)
         sections.append({"slug": slug, "title": title, "start": start})
-    document.sections = sections
+    if not sections:
+        raise Invalid("Tick at least one line to start a section.", field="start")
+    return sections
+
+
+def set_sections(
+    session: Session, document: SourceDocument, chosen: list[tuple[int, str]], now: datetime
+) -> list[Question]:
+    """Sections start at the chosen line numbers, titled as given (see `chosen_sections`).
+
+    Returns the questions whose excerpt is no longer in their section.
+    """
+    document.sections = chosen_sections(document.text, chosen, document.sections)
     document.updated_at = now
     session.flush()
     return stale_citations(session, document)
@@ -173,10 +196,16 @@ def edit_text(
 ) -> list[Question]:
     """New title and text. Sections whose start line is gone are dropped; the questions whose
     excerpt no longer occurs in their section are returned, for the teacher to fix."""
-    title = _checked_title(title)
+    title = checked_title(title)
     text = (text or "").replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise Invalid("The document cannot be empty.", field="text")
+    if len(text) > MAX_CHARS:
+        # The limit an upload's text has (app.drafting.extraction).
+        raise Invalid(
+            f"The text has {len(text):,} characters; a document holds at most {MAX_CHARS:,}.",
+            field="text",
+        )
     lines = {line.strip() for line in text.splitlines()}
     document.title = title
     document.short_title = title[:80]

@@ -1,5 +1,6 @@
 """Source documents: the list, each document with a cited passage highlighted, and a
-teacher's own documents: adding one, its sections, its text, and the drafts drawn from it."""
+teacher's own documents: adding one (read, then its section starts checked before it is
+saved), its sections, its text, and the drafts drawn from it."""
 
 from __future__ import annotations
 
@@ -20,24 +21,31 @@ from ..access import (
     may_edit_bank,
     may_edit_document,
     own_draft_or_404,
+    own_pending_document_or_404,
     question_or_404,
     visible_documents_query,
 )
 from ..clock import now as clock_now
-from ..drafting import MAX_UPLOAD_BYTES, extract_pasted, extract_upload
-from ..errors import DomainError, Invalid
+from ..drafting import MAX_CHARS, MAX_UPLOAD_BYTES, extract_pasted, extract_upload
+from ..errors import Conflict, DomainError, Invalid
 from ..extensions import db
-from ..inputs import MAX_FIELD_CHARS, accepts_files, db_int
+from ..inputs import accepts_files, accepts_long_text, db_int
 from ..jobs import enqueue, latest_job
 from ..models import Job, Question, QuestionBank, QuestionDraft, SourceDocument
 from ..questions import QUESTION_TYPES, grade, present
 from ..web import refused, render_form, reported_on
 from .documents import locate_excerpt, normalize_space, split_sections
-from .forms import ActionForm, DraftBankForm, EditDocumentForm, NewDocumentForm, SectionsForm
+from .forms import (
+    ActionForm,
+    DraftBankForm,
+    EditDocumentForm,
+    NewDocumentForm,
+    PendingDocumentForm,
+    SectionsForm,
+)
 from .library import (
     DRAFT_JOB,
     accept_draft,
-    add_document,
     draft_counts,
     draft_questions,
     edit_text,
@@ -48,6 +56,7 @@ from .library import (
     set_sections,
     stale_citations,
 )
+from .pending import adjust_pending, cancel_pending, preview_sections, save_pending, start_pending
 
 FIRST_MARK = '<mark id="cited" class="cited" tabindex="-1">'
 MARK = '<mark class="cited">'
@@ -92,7 +101,7 @@ def new_document():
                 file_name, file_type = "", "pasted"
             else:
                 raise Invalid("Upload a file or paste the document's text.", field="file")
-            document = add_document(
+            pending = start_pending(
                 db.session,
                 owner_id=user.id,
                 title=form.title.data,
@@ -102,13 +111,74 @@ def new_document():
                 now=clock_now(),
             )
             db.session.commit()
+            found = len(pending.sections)
             flash(
-                f"“{document.title}” added with {len(document.sections)} sections. "
-                "Check where its sections start, then save them.",
+                f"“{pending.title}” is read, with {found} section{'s' if found != 1 else ''} "
+                "found. Check where they start, then save the document.",
                 "success",
             )
-            return redirect(url_for("sources.sections", slug=document.slug))
+            return redirect(url_for("sources.pending", pending_id=pending.id))
     return render_form("sources/new.html", form)
+
+
+def _chosen_starts() -> list[tuple[int, str]]:
+    """The ticked start lines of a sections form, each with the title typed beside it."""
+    chosen = []
+    for raw in request.form.getlist("start"):
+        try:
+            index = int(raw)
+        except ValueError:
+            raise Invalid("A chosen section start is not a line number.", field="start") from None
+        chosen.append((index, request.form.get(f"title-{index}", "")))
+    return chosen
+
+
+@bp.route("/new/<int:pending_id>", methods=["GET", "POST"])
+@login_required
+def pending(pending_id: int):
+    """Where the sections of an upload start, before it is saved: tick, title, preview, save."""
+    upload = own_pending_document_or_404(pending_id)
+    form = PendingDocumentForm(data={"title": upload.title})
+    if form.validate_on_submit():
+        with reported_on(form):
+            chosen = _chosen_starts()
+            try:
+                if request.form.get("action") == "save":
+                    document = save_pending(
+                        db.session, upload, form.title.data, chosen, clock_now()
+                    )
+                else:
+                    adjust_pending(db.session, upload, form.title.data, chosen)
+                    document = None
+            except Conflict as exc:
+                # Saved or cancelled in another tab meanwhile: this page has nothing to show.
+                return refused(exc, url_for("sources.index"), "info")
+            db.session.commit()
+            if document is None:
+                return redirect(url_for("sources.pending", pending_id=pending_id) + "#preview")
+            flash(f"“{document.title}” saved with {len(document.sections)} sections.", "success")
+            return redirect(url_for("sources.document", slug=document.slug))
+    return render_form(
+        "sources/pending.html",
+        form,
+        upload=upload,
+        candidates=section_candidates(upload),
+        preview=preview_sections(upload),
+    )
+
+
+@bp.post("/new/<int:pending_id>/cancel")
+@login_required
+def cancel_pending_upload(pending_id: int):
+    upload = own_pending_document_or_404(pending_id)
+    back = url_for("sources.pending", pending_id=upload.id)
+    if not ActionForm().validate_on_submit():
+        return refused("The form expired: reload the page and try again.", back)
+    if not cancel_pending(db.session, upload):
+        return refused("This upload was already saved or cancelled.", url_for("sources.index"))
+    db.session.commit()
+    flash("The upload was cancelled; nothing was added.", "info")
+    return redirect(url_for("sources.index"))
 
 
 def _highlighted(doc: SourceDocument, cited: Question | None):
@@ -172,15 +242,8 @@ def sections(slug: str):
     doc = editable_document_or_403(slug)
     form = SectionsForm()
     if form.validate_on_submit():
-        chosen = []
         with reported_on(form):
-            for raw in request.form.getlist("start"):
-                try:
-                    index = int(raw)
-                except ValueError:
-                    raise Invalid("A chosen section start is not a line number.") from None
-                chosen.append((index, request.form.get(f"title-{index}", "")))
-            flagged = set_sections(db.session, doc, chosen, clock_now())
+            flagged = set_sections(db.session, doc, _chosen_starts(), clock_now())
             db.session.commit()
             _say_flagged(flagged, f"Sections saved: {len(doc.sections)}.")
             return redirect(url_for("sources.document", slug=doc.slug))
@@ -188,25 +251,19 @@ def sections(slug: str):
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])
+@accepts_long_text("text", chars=MAX_CHARS)
 @login_required
 def edit(slug: str):
+    """The title and whole text, up to the length an upload may have."""
     doc = editable_document_or_403(slug)
     form = EditDocumentForm(data={"title": doc.title, "text": doc.text})
-    if len(doc.text) > MAX_FIELD_CHARS:
-        # A form field holds at most MAX_FIELD_CHARS (app.inputs): edit the file, upload again.
-        flash(
-            f"This document has {len(doc.text):,} characters, more than the "
-            f"{MAX_FIELD_CHARS:,} the editor takes: edit the file and add it again.",
-            "warning",
-        )
-        return redirect(url_for("sources.document", slug=doc.slug))
     if form.validate_on_submit():
         with reported_on(form):
             flagged = edit_text(db.session, doc, form.title.data, form.text.data, clock_now())
             db.session.commit()
             _say_flagged(flagged, "The document's text is saved.")
             return redirect(url_for("sources.document", slug=doc.slug))
-    return render_form("sources/edit.html", form, doc=doc)
+    return render_form("sources/edit.html", form, doc=doc, limit=MAX_CHARS)
 
 
 def _say_flagged(flagged: list[Question], done: str) -> None:

@@ -1,15 +1,19 @@
-"""Teachers' own source documents: upload, sections, visibility, edits, citing, drafts."""
+"""Teachers' own source documents: upload, sections before saving, visibility, edits, citing,
+drafts."""
 
 from __future__ import annotations
 
 import io
 import re
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from app.drafting import MAX_CHARS, extract_pasted
 from app.extensions import db
-from app.models import Question, QuestionDraft, Role, SourceDocument
+from app.models import PendingDocument, Question, QuestionDraft, Role, SourceDocument
+from app.sources.pending import start_pending
 from tests.factories import make_bank, make_class, make_document, make_question
 
 INTRO = (
@@ -93,28 +97,236 @@ def _own_document(owner, text: str | None = None, **fields) -> SourceDocument:
 # -- adding a document ----------------------------------------------------------------------
 
 
+def _pending_of(response) -> PendingDocument:
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    pending_id = int(re.fullmatch(r"/sources/new/(\d+)", response.headers["Location"]).group(1))
+    pending = db.session.get(PendingDocument, pending_id)
+    assert pending is not None
+    return pending
+
+
+def _starts(pending: PendingDocument, *lines: str, titles: dict | None = None) -> dict:
+    """The sections form of `pending` with `lines` ticked, titled from `titles` or as is."""
+    numbered = [line.strip() for line in pending.text.splitlines()]
+    data: dict = {"title": pending.title, "start": []}
+    for line in lines:
+        index = numbered.index(line)
+        data["start"].append(str(index))
+        data[f"title-{index}"] = (titles or {}).get(line, line)
+    return data
+
+
 @pytest.mark.parametrize("kind", list(UPLOADS))
-def test_teacher_uploads_each_type_and_sees_its_sections(teacher_client, teacher, kind):
+def test_teacher_uploads_each_type_and_saves_it_with_its_sections(teacher_client, teacher, kind):
     response = _upload(teacher_client, f"thaw.{kind}", UPLOADS[kind]())
-    assert response.status_code == 302, response.get_data(as_text=True)
+    pending = _pending_of(response)
+    assert _count(SourceDocument) == 0
+    assert pending.owner_id == teacher.id
+    titles = [s["title"] for s in pending.sections]
+    assert "The Succession" in titles and "The Secret Speech" in titles
+    page = teacher_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Where sections start" in page and "The Secret Speech" in page
+    assert "Save document" in page
+
+    # The detected starts, as the page ticks them (the .md file's are "## ..." lines).
+    detected = {s["start"]: s["title"] for s in pending.sections if s["title"] != "The Thaw"}
+    data = _starts(pending, *detected, titles=detected)
+    response = teacher_client.post(f"/sources/new/{pending.id}", data={**data, "action": "save"})
+    assert response.status_code == 302
     document = db.session.scalars(select(SourceDocument)).one()
+    assert response.headers["Location"] == f"/sources/{document.slug}"
     assert document.owner_id == teacher.id
     assert document.file_type == kind and document.file_name == f"thaw.{kind}"
     assert f"thaw.{kind}" in document.origin
-    titles = [s["title"] for s in document.sections]
-    assert "The Succession" in titles and "The Secret Speech" in titles
+    assert [s["title"] for s in document.sections] == ["The Succession", "The Secret Speech"]
     # The text is kept as read: every sentence is there, whitespace aside.
     assert " ".join(SPEECH.split()) in " ".join(document.text.split())
-    page = teacher_client.get(response.headers["Location"]).get_data(as_text=True)
-    assert "Where sections start" in page and "The Secret Speech" in page
+    assert _count(PendingDocument) == 0
 
 
 def test_pasted_text_becomes_a_document_titled_by_its_heading(teacher_client):
-    response = teacher_client.post("/sources/new", data={"text": MARKDOWN})
-    assert response.status_code == 302
+    pending = _pending_of(teacher_client.post("/sources/new", data={"text": MARKDOWN}))
+    assert pending.title == "The Thaw" and pending.file_type == "pasted"
+    data = _starts(pending, "## The Succession", "## The Secret Speech")
+    teacher_client.post(f"/sources/new/{pending.id}", data={**data, "action": "save"})
     document = db.session.scalars(select(SourceDocument)).one()
     assert document.title == "The Thaw" and document.file_type == "pasted"
     assert document.text == MARKDOWN
+
+
+def test_section_starts_are_adjusted_and_previewed_before_the_document_exists(
+    teacher_client, teacher
+):
+    pending = _pending_of(_upload(teacher_client, "thaw.md", MARKDOWN.encode()))
+    assert _count(SourceDocument) == 0
+    # Untick the succession, start a section at the Gulag sentence instead, rename both.
+    data = _starts(
+        pending,
+        "## The Secret Speech",
+        f"{SPEECH} {GULAG}",
+        titles={"## The Secret Speech": "Speech", f"{SPEECH} {GULAG}": "Release"},
+    )
+    response = teacher_client.post(
+        f"/sources/new/{pending.id}", data={**data, "title": "Thaw notes", "action": "preview"}
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == f"/sources/new/{pending.id}#preview"
+    assert _count(SourceDocument) == 0
+    db.session.refresh(pending)
+    assert pending.title == "Thaw notes"
+    assert [s["title"] for s in pending.sections] == ["Speech", "Release"]
+    page = teacher_client.get(f"/sources/new/{pending.id}").get_data(as_text=True)
+    preview = page.split('id="preview"', 1)[1]
+    assert "Preview: 2 sections" in preview
+    assert "Before the first section" in preview and "Speech" in preview
+    assert "Release" in preview and "1 paragraph" in preview
+    assert INTRO[:60] in preview  # the succession now opens the untitled lead
+    # Saving takes the ticks as posted, previewed or not.
+    data = _starts(
+        pending,
+        "## The Succession",
+        "## The Secret Speech",
+        titles={"## The Succession": "Succession", "## The Secret Speech": "Speech"},
+    )
+    response = teacher_client.post(
+        f"/sources/new/{pending.id}", data={**data, "title": "Thaw notes", "action": "save"}
+    )
+    document = db.session.scalars(select(SourceDocument)).one()
+    assert document.title == "Thaw notes"
+    # The speech kept its start line, so its slug; the succession's start is new again.
+    assert [(s["slug"], s["title"]) for s in document.sections] == [
+        ("succession", "Succession"),
+        ("the-secret-speech", "Speech"),
+    ]
+    assert _count(PendingDocument) == 0
+    page = teacher_client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "saved with 2 sections" in page and "Succession" in page
+
+
+BAD_SECTIONS = [
+    ({"start": []}, "Tick at least one line to start a section"),
+    ({"start": ["999"]}, "not a line of this document"),
+    ({"start": ["x"]}, "not a line number"),
+    ({"title": "  "}, "Give the document a title"),
+]
+
+
+@pytest.mark.parametrize("action", ["save", "preview"])
+@pytest.mark.parametrize(("change", "message"), BAD_SECTIONS, ids=[m for _, m in BAD_SECTIONS])
+def test_bad_section_choices_are_refused_and_write_nothing(teacher_client, change, message, action):
+    pending = _pending_of(_upload(teacher_client, "thaw.md", MARKDOWN.encode()))
+    before = list(pending.sections)
+    data = {**_starts(pending, "## The Secret Speech"), **change, "action": action}
+    response = teacher_client.post(f"/sources/new/{pending.id}", data=data)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert message in page and "Nothing was saved" in page
+    assert _count(SourceDocument) == 0
+    db.session.refresh(pending)
+    assert pending.sections == before and pending.title == "The Thaw"
+
+
+def test_cancelling_an_upload_writes_nothing(teacher_client):
+    pending = _pending_of(_upload(teacher_client, "thaw.md", MARKDOWN.encode()))
+    response = teacher_client.post(f"/sources/new/{pending.id}/cancel", follow_redirects=True)
+    assert "nothing was added" in response.get_data(as_text=True)
+    assert _count(PendingDocument) == 0 and _count(SourceDocument) == 0
+    gone = teacher_client.get(f"/sources/new/{pending.id}")
+    assert gone.status_code == 404 and "saved or cancelled" in gone.get_data(as_text=True)
+
+
+def test_a_second_save_of_one_upload_makes_one_document(teacher_client):
+    pending = _pending_of(_upload(teacher_client, "thaw.md", MARKDOWN.encode()))
+    data = {**_starts(pending, "## The Secret Speech"), "action": "save"}
+    first = teacher_client.post(f"/sources/new/{pending.id}", data=data)
+    assert first.status_code == 302
+    second = teacher_client.post(f"/sources/new/{pending.id}", data=data)
+    assert second.status_code == 404
+    assert "it was saved or cancelled" in second.get_data(as_text=True)
+    assert _count(SourceDocument) == 1
+    # Nor does cancelling it afterwards take the saved document away.
+    assert teacher_client.post(f"/sources/new/{pending.id}/cancel").status_code == 404
+    assert _count(SourceDocument) == 1
+
+
+@pytest.mark.parametrize("action", ["save", "preview"])
+def test_an_upload_saved_in_another_tab_meanwhile_is_not_saved_again(
+    teacher_client, monkeypatch, action
+):
+    from sqlalchemy import delete
+
+    from app.sources import views
+
+    pending = _pending_of(_upload(teacher_client, "thaw.md", MARKDOWN.encode()))
+    data = {**_starts(pending, "## The Secret Speech"), "action": action}
+    read_starts = views._chosen_starts
+
+    def other_tab_first():
+        # The other tab's save commits after this request loaded the upload.
+        with db.engine.begin() as conn:
+            conn.execute(delete(PendingDocument).where(PendingDocument.id == pending.id))
+        return read_starts()
+
+    monkeypatch.setattr(views, "_chosen_starts", other_tab_first)
+    response = teacher_client.post(f"/sources/new/{pending.id}", data=data, follow_redirects=True)
+    assert response.status_code == 200
+    assert response.request.path == "/sources/"
+    assert "already saved or cancelled" in response.get_data(as_text=True)
+    assert _count(SourceDocument) == 0
+
+
+def test_an_upload_is_its_owners_alone_until_saved(client, auth, make_user, teacher):
+    auth.login(teacher)
+    pending = _pending_of(_upload(client, "thaw.md", MARKDOWN.encode()))
+    assert client.get(f"/sources/new/{pending.id}").status_code == 200
+    listed = client.get("/sources/").get_data(as_text=True)
+    assert "The Thaw" not in listed
+    bank = make_bank("Mine", owner_id=teacher.id)
+    form = client.get(f"/banks/{bank.id}/questions/new?type=flashcard").get_data(as_text=True)
+    assert "The Thaw" not in form
+    data = {**_starts(pending, "## The Secret Speech"), "action": "save"}
+    for role in (Role.TEACHER, Role.ADMIN, Role.STUDENT):
+        auth.logout()
+        auth.login(make_user(role))
+        assert client.get(f"/sources/new/{pending.id}").status_code == 404, role
+        assert client.post(f"/sources/new/{pending.id}", data=data).status_code == 404, role
+        assert client.post(f"/sources/new/{pending.id}/cancel").status_code == 404, role
+        assert "The Thaw" not in client.get("/sources/").get_data(as_text=True), role
+    assert _count(SourceDocument) == 0
+    db.session.refresh(pending)
+    assert pending.owner_id == teacher.id
+
+
+def test_uploads_left_a_day_are_removed_when_another_is_made(teacher_client, make_user, clock):
+    other = make_user(Role.TEACHER)
+    old = start_pending(
+        db.session,
+        owner_id=other.id,
+        title="Old",
+        extracted=extract_pasted(MARKDOWN),
+        file_name="",
+        file_type="pasted",
+        now=clock.now - timedelta(days=1, minutes=1),
+    )
+    recent = start_pending(
+        db.session,
+        owner_id=other.id,
+        title="Recent",
+        extracted=extract_pasted(MARKDOWN),
+        file_name="",
+        file_type="pasted",
+        now=clock.now - timedelta(hours=23),
+    )
+    db.session.commit()
+    old_id, recent_id = old.id, recent.id
+    # A refused upload removes nothing.
+    assert teacher_client.post("/sources/new", data={"text": " "}).status_code == 422
+    assert _count(PendingDocument) == 2
+    _pending_of(teacher_client.post("/sources/new", data={"text": MARKDOWN}))
+    db.session.expire_all()
+    assert db.session.get(PendingDocument, old_id) is None
+    assert db.session.get(PendingDocument, recent_id) is not None
+    assert _count(PendingDocument) == 2
 
 
 BAD_FILES = [
@@ -131,7 +343,7 @@ def test_malformed_files_get_a_clear_message_and_write_nothing(teacher_client, n
     response = _upload(teacher_client, name, data)
     assert response.status_code == 422
     assert message in response.get_data(as_text=True)
-    assert _count(SourceDocument) == 0
+    assert _count(SourceDocument) == 0 and _count(PendingDocument) == 0
 
 
 def test_oversized_files_are_refused_and_write_nothing(teacher_client, monkeypatch):
@@ -142,20 +354,20 @@ def test_oversized_files_are_refused_and_write_nothing(teacher_client, monkeypat
     # Beyond what the server takes at all, the request itself is refused.
     response = _upload(teacher_client, "huge.txt", b"a" * (5 * 1024 * 1024 + 10))
     assert response.status_code == 413
-    assert _count(SourceDocument) == 0
+    assert _count(SourceDocument) == 0 and _count(PendingDocument) == 0
 
 
 def test_nothing_given_is_refused(teacher_client):
     response = teacher_client.post("/sources/new", data={"text": "  "})
     assert response.status_code == 422
     assert "Upload a file or paste" in response.get_data(as_text=True)
-    assert _count(SourceDocument) == 0
+    assert _count(SourceDocument) == 0 and _count(PendingDocument) == 0
 
 
 def test_students_cannot_add_documents(student_client):
     assert student_client.get("/sources/new").status_code == 403
     assert student_client.post("/sources/new", data={"text": MARKDOWN}).status_code == 403
-    assert _count(SourceDocument) == 0
+    assert _count(SourceDocument) == 0 and _count(PendingDocument) == 0
 
 
 def test_teacher_adjusts_section_starts_keeping_slugs(teacher_client, teacher):
@@ -178,10 +390,14 @@ def test_teacher_adjusts_section_starts_keeping_slugs(teacher_client, teacher):
         ("speech", "Speech"),
         ("release", "Release"),
     ]
-    response = teacher_client.post(f"/sources/{document.slug}/sections", data={"start": "999"})
-    assert response.status_code == 422
-    db.session.refresh(document)
-    assert len(document.sections) == 2
+    for refused, message in [("999", "not a line of this document"), ([], "Tick at least one")]:
+        response = teacher_client.post(
+            f"/sources/{document.slug}/sections", data={"start": refused}
+        )
+        assert response.status_code == 422
+        assert message in response.get_data(as_text=True)
+        db.session.refresh(document)
+        assert len(document.sections) == 2
 
 
 # -- who sees a document ----------------------------------------------------------------------
@@ -481,10 +697,55 @@ def test_a_large_document_is_drafted_in_the_background(teacher_client, teacher, 
     assert len(_pending(document)) >= 3
 
 
-def test_a_document_too_long_for_the_editor_says_so(teacher_client, teacher):
-    document = _own_document(teacher, text="The Succession\n" + "word " * 30_000)
-    response = teacher_client.get(f"/sources/{document.slug}/edit", follow_redirects=True)
-    assert "more than the 100,000 the editor takes" in response.get_data(as_text=True)
+def _edit(client, document, text: str, title: str = "The Thaw"):
+    """The edit form as the browser posts it: multipart."""
+    return client.post(
+        f"/sources/{document.slug}/edit",
+        data={"title": title, "text": text},
+        content_type="multipart/form-data",
+    )
+
+
+def test_a_long_document_is_edited_in_the_browser(teacher_client, teacher):
+    body = ("Die Entstalinisierung begann 1956 mit der Geheimrede. " * 2_800)[:150_000]
+    text = f"The Succession\n{INTRO}\nThe Secret Speech\n{SPEECH}\n{body}\n"
+    document = _own_document(teacher, text=text)
+    assert len(document.text) > 150_000
+    page = teacher_client.get(f"/sources/{document.slug}/edit")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'enctype="multipart/form-data"' in html and body[:2000] in html
+    changed = text.replace(SPEECH, "A speech was given.") + "Ein neuer Absatz über Tauwetter.\n"
+    response = _edit(teacher_client, document, changed)
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    db.session.refresh(document)
+    assert document.text == changed
+    assert [s["slug"] for s in document.sections] == ["succession", "speech"]
+
+
+def test_a_text_longer_than_an_upload_may_be_is_refused_with_the_limit(
+    app, teacher_client, teacher, people, shared_document
+):
+    document, _ = shared_document
+    before = document.text
+    too_long = before + "x" * (MAX_CHARS - len(before) + 1)
+    response = _edit(teacher_client, document, too_long)
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    assert f"a document holds at most {MAX_CHARS:,}" in page and "Nothing was saved" in page
+    # Far past it, the request itself is refused before it is read.
+    response = _edit(teacher_client, document, "x" * (app.config["MAX_CONTENT_LENGTH"] + 1))
+    assert response.status_code == 413
+    assert f"at most {MAX_CHARS:,} characters" in response.get_data(as_text=True)
+    db.session.refresh(document)
+    assert document.text == before
+
+
+def test_a_long_text_posted_elsewhere_keeps_the_field_limit(teacher_client):
+    response = teacher_client.post("/sources/new", data={"text": "x" * 100_001})
+    assert response.status_code == 413
+    assert "at most 100,000 characters" in response.get_data(as_text=True)
+    assert _count(PendingDocument) == 0
 
 
 def test_a_failed_background_drafting_is_reported(teacher_client, teacher, monkeypatch):

@@ -17,9 +17,12 @@ from app.attempts.practice import (
     answer_item,
     retry_missed,
 )
+from app.drafting import extract_pasted
+from app.errors import Conflict
 from app.extensions import db
-from app.models import ExamDate, PracticeSession, ReviewCard, User
+from app.models import ExamDate, PendingDocument, PracticeSession, ReviewCard, SourceDocument, User
 from app.scheduling import add_to_reviews, set_exam_date
+from app.sources.pending import save_pending, start_pending
 from tests.factories import make_bank, make_question
 
 
@@ -197,3 +200,28 @@ def test_two_tabs_answering_the_last_two_items_finish_the_session_once(
         assert student_client.get(f"/practice/{practice.id}/results").status_code == 200
 
 
+def test_saving_one_upload_from_two_tabs_at_once_makes_one_document(app, teacher):
+    for n in range(ROUNDS):
+        pending = start_pending(
+            db.session,
+            owner_id=teacher.id,
+            title=f"Thaw {n}",
+            extracted=extract_pasted("# The Thaw\n\n## The Speech\n\nKhrushchev spoke.\n"),
+            file_name="",
+            file_type="pasted",
+            now=utcnow(),
+        )
+        db.session.commit()
+        pending_id = pending.id
+
+        def save(session, pending_id=pending_id, n=n):
+            upload = session.get(PendingDocument, pending_id)
+            if upload is None:  # the other tab had saved it before this one read it
+                return "gone"
+            return save_pending(session, upload, f"Thaw {n}", [(2, "Speech")], utcnow()).id
+
+        saved = together(app, save, save)
+        assert sum(isinstance(r, int) for r in saved) == 1, saved
+        assert sum(isinstance(r, Conflict) or r == "gone" for r in saved) == 1, saved
+        assert count(SourceDocument) == n + 1
+        assert count(PendingDocument) == 0

@@ -37,7 +37,14 @@ from ..models import (
 from ..models.classes import SchoolClass
 from ..questions import describe_response, render_plain
 from ..questions.shared import NO_ANSWER
-from .quizzes import OPEN_STATES, effective_close, needs_grading, quiz_grade
+from .quizzes import (
+    OPEN_STATES,
+    effective_close,
+    needs_grading,
+    quiz_grade,
+    time_taken,
+    time_taken_seconds,
+)
 
 MAX_COMMENT = 2000
 BOM = "\ufeff"
@@ -309,13 +316,18 @@ def to_xlsx(table: list[list[Any]], title: str) -> bytes:
 
 
 def responses_table(session: Session, school_class: SchoolClass) -> list[list[Any]]:
-    """One row per response of every submitted or open attempt at the class's quizzes."""
+    """One row per response of every submitted or open attempt at the class's quizzes,
+    with its attempt's start, finish and time taken (empty seconds while in progress)."""
     header = [
         "Student",
         "Email",
         "Quiz",
         "Attempt",
         "State",
+        "Started at",
+        "Finished at",
+        "Time taken",
+        "Time taken (s)",
         "Question",
         "Type",
         "Answer",
@@ -348,6 +360,10 @@ def responses_table(session: Session, school_class: SchoolClass) -> list[list[An
                 quiz.title,
                 attempt.number,
                 attempt.state,
+                attempt.started_at.isoformat(),
+                attempt.finished_at.isoformat() if attempt.finished_at else "",
+                time_taken(attempt),
+                time_taken_seconds(attempt),
                 item.position,
                 item.question_kind,
                 answer,

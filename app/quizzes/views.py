@@ -87,6 +87,7 @@ def quiz_helpers() -> dict:
         "quiz_time": _in_zone,
         "duration": _duration,
         "percent": rules.percent,
+        "time_taken": rules.time_taken,
         "format_points": attempt_items.format_points,
     }
 

@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..errors import Conflict, Invalid, NotFound
 from ..models import (
@@ -1124,11 +1124,12 @@ def results(session: Session, quiz: Quiz) -> list[StudentResult]:
     for attempt in attempts:
         by_user.setdefault(attempt.user_id, []).append(attempt)
     given = _grade_overrides(session, quiz.id)
-    members = [
-        m
-        for m in quiz.school_class.members
-        if m.role == "student" and (m.removed_at is None or m.user_id in by_user)
-    ]
+    students = session.scalars(
+        select(ClassMember)
+        .where(ClassMember.class_id == quiz.class_id, ClassMember.role == "student")
+        .options(selectinload(ClassMember.user))
+    )
+    members = [m for m in students if m.removed_at is None or m.user_id in by_user]
     rows = [
         StudentResult(
             m.user,

@@ -158,7 +158,7 @@ def gradebook(
     )
     if user_id is not None:
         ungraded_query = ungraded_query.where(QuizAttempt.user_id == user_id)
-    ungraded = dict(session.execute(ungraded_query).tuples().all()) if quiz_ids else {}
+    ungraded = dict(session.execute(ungraded_query).all()) if quiz_ids else {}
     accommodations = {
         (o.quiz_id, o.user_id): o
         for o in (
@@ -431,7 +431,7 @@ def quiz_item_analysis(session: Session, quiz: Quiz, choice: str = "first") -> t
         )
         .where(QuizItem.attempt_id.in_(finished))
         .order_by(QuizItem.attempt_id, QuizItem.position)
-    ).tuples():
+    ):
         items.setdefault(row[0], []).append(row[1:])
     one_per_version = (
         select(func.min(QuizItem.id))

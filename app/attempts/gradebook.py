@@ -9,12 +9,13 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Text, cast, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from ..analytics.class_memory import CardMemory, StudentMemory, class_memory
@@ -37,7 +38,14 @@ from ..models import (
 from ..models.classes import SchoolClass
 from ..questions import describe_response, render_plain
 from ..questions.shared import NO_ANSWER
-from .quizzes import OPEN_STATES, effective_close, needs_grading, quiz_grade
+from .quizzes import (
+    OPEN_STATES,
+    TEACHER_GRADED,
+    effective_close,
+    quiz_grade,
+    time_taken,
+    time_taken_seconds,
+)
 
 MAX_COMMENT = 2000
 BOM = "\ufeff"
@@ -128,16 +136,29 @@ def gradebook(
     quizzes = list(session.scalars(query))
     quiz_ids = [q.id for q in quizzes]
     attempts_query = (
-        select(QuizAttempt)
-        .where(QuizAttempt.quiz_id.in_(quiz_ids))
-        .options(selectinload(QuizAttempt.items))
-        .order_by(QuizAttempt.number)
+        select(QuizAttempt).where(QuizAttempt.quiz_id.in_(quiz_ids)).order_by(QuizAttempt.number)
     )
     if user_id is not None:
         attempts_query = attempts_query.where(QuizAttempt.user_id == user_id)
     attempts: dict[tuple[int, int], list[QuizAttempt]] = {}
     for attempt in session.scalars(attempts_query) if quiz_ids else []:
         attempts.setdefault((attempt.quiz_id, attempt.user_id), []).append(attempt)
+    # Counted in the database: the items themselves (their snapshots) are not needed here.
+    ungraded_query = (
+        select(QuizItem.attempt_id, func.count())
+        .join(QuizAttempt, QuizAttempt.id == QuizItem.attempt_id)
+        .where(
+            QuizAttempt.quiz_id.in_(quiz_ids),
+            QuizAttempt.state == "finished",
+            QuizItem.question_kind.in_(TEACHER_GRADED),
+            QuizItem.answered_at.is_not(None),
+            QuizItem.fraction.is_(None),
+        )
+        .group_by(QuizItem.attempt_id)
+    )
+    if user_id is not None:
+        ungraded_query = ungraded_query.where(QuizAttempt.user_id == user_id)
+    ungraded = dict(session.execute(ungraded_query).all()) if quiz_ids else {}
     accommodations = {
         (o.quiz_id, o.user_id): o
         for o in (
@@ -172,7 +193,7 @@ def gradebook(
                     computed=quiz_grade(own, quiz.grading_method),
                     override=overrides.get((quiz.id, member.user_id)),
                     overdue=bool(close is not None and now >= close and not finished),
-                    ungraded=sum(1 for a in finished for item in a.items if needs_grading(item)),
+                    ungraded=sum(ungraded.get(a.id, 0) for a in finished),
                     in_progress=any(a.state in OPEN_STATES for a in own),
                 )
             )
@@ -309,13 +330,18 @@ def to_xlsx(table: list[list[Any]], title: str) -> bytes:
 
 
 def responses_table(session: Session, school_class: SchoolClass) -> list[list[Any]]:
-    """One row per response of every submitted or open attempt at the class's quizzes."""
+    """One row per response of every submitted or open attempt at the class's quizzes,
+    with its attempt's start, finish and time taken (empty seconds while in progress)."""
     header = [
         "Student",
         "Email",
         "Quiz",
         "Attempt",
         "State",
+        "Started at",
+        "Finished at",
+        "Time taken",
+        "Time taken (s)",
         "Question",
         "Type",
         "Answer",
@@ -348,6 +374,10 @@ def responses_table(session: Session, school_class: SchoolClass) -> list[list[An
                 quiz.title,
                 attempt.number,
                 attempt.state,
+                attempt.started_at.isoformat(),
+                attempt.finished_at.isoformat() if attempt.finished_at else "",
+                time_taken(attempt),
+                time_taken_seconds(attempt),
                 item.position,
                 item.question_kind,
                 answer,
@@ -372,37 +402,88 @@ def _response_value(kind: str, text: str) -> Any:
 
 def quiz_item_analysis(session: Session, quiz: Quiz, choice: str = "first") -> tuple[Any, dict]:
     """The item analysis of the quiz's submitted attempts (`choice`: first, all, highest
-    or last of each student), and each question's label and prompt by key."""
-    attempts = session.scalars(
-        select(QuizAttempt)
+    or last of each student), and each question's label and prompt by key.
+
+    Items are read as plain columns, without their snapshots: a question's snapshot is the
+    same for every item of one version of it, so it is read once per version, and each
+    distinct answer to it is put in words once.
+    """
+    attempts = session.execute(
+        select(QuizAttempt.id, QuizAttempt.user_id, QuizAttempt.number)
         .where(QuizAttempt.quiz_id == quiz.id, QuizAttempt.state == "finished")
-        .options(selectinload(QuizAttempt.items))
         .order_by(QuizAttempt.user_id, QuizAttempt.number)
     ).all()
-    firsts: dict[int, QuizItem] = {}
+    finished = select(QuizAttempt.id).where(
+        QuizAttempt.quiz_id == quiz.id, QuizAttempt.state == "finished"
+    )
+    items: dict[int, list[tuple[Any, ...]]] = {}
+    for row in session.execute(
+        select(
+            QuizItem.attempt_id,
+            QuizItem.question_id,
+            QuizItem.question_version,
+            QuizItem.question_kind,
+            QuizItem.position,
+            QuizItem.fraction,
+            QuizItem.points,
+            # As text: the same answer comes back hundreds of times, and is parsed once.
+            cast(QuizItem.response, Text),
+        )
+        .where(QuizItem.attempt_id.in_(finished))
+        .order_by(QuizItem.attempt_id, QuizItem.position)
+    ):
+        items.setdefault(row[0], []).append(row[1:])
+    one_per_version = (
+        select(func.min(QuizItem.id))
+        .where(QuizItem.attempt_id.in_(finished))
+        .group_by(QuizItem.question_id, QuizItem.question_version, QuizItem.question_kind)
+    )
+    contents = {
+        (question_id, version, kind): content or {}
+        for question_id, version, kind, content in session.execute(
+            select(
+                QuizItem.question_id,
+                QuizItem.question_version,
+                QuizItem.question_kind,
+                QuizItem.content,
+            ).where(QuizItem.id.in_(one_per_version))
+        )
+    }
+    # Each distinct answer of each question version, in words: (version, text) → value.
+    described: dict[tuple[Any, ...], Any] = {}
+    firsts: dict[int, tuple[int, int, int, str]] = {}  # question → position, id, version, kind
     marks = []
-    for attempt in attempts:
+    for attempt_id, user_id, number in attempts:
         own: dict[str, tuple[float, float]] = {}
         responses: dict[str, Any] = {}
-        for item in attempt.items:
-            firsts.setdefault(item.question_id, item)
-            key = str(item.question_id)
-            own[key] = ((item.fraction or 0.0) * item.points, item.points)
-            text = (
-                describe_response(item.question_kind, item.content, item.response)
-                if item.response
-                else ""
-            )
-            responses[key] = _response_value(item.question_kind, text)
-        marks.append(AttemptMarks(attempt.user_id, attempt.number, own, responses))
+        for question_id, version, kind, position, fraction, points, raw in items.get(
+            attempt_id, ()
+        ):
+            if question_id not in firsts:
+                firsts[question_id] = (position, question_id, version, kind)
+            key = str(question_id)
+            own[key] = ((fraction or 0.0) * points, points)
+            if raw is None:
+                responses[key] = None
+                continue
+            answer = (question_id, version, kind, raw)
+            if answer not in described:
+                response = json.loads(raw)
+                text = (
+                    describe_response(kind, contents[question_id, version, kind], response)
+                    if response
+                    else ""
+                )
+                described[answer] = _response_value(kind, text)
+            responses[key] = described[answer]
+        marks.append(AttemptMarks(user_id, number, own, responses))
     chosen = select_attempts(marks, choice)  # type: ignore[arg-type]
-    ordered = sorted(firsts.values(), key=lambda item: (item.position, item.question_id))
     questions = []
     prompts = {}
-    for n, item in enumerate(ordered, start=1):
-        key = str(item.question_id)
-        questions.append(ItemQuestion(key, item.question_kind, f"Q{n}", _options(item)))
-        content = item.content or {}
+    for n, (_, question_id, version, kind) in enumerate(sorted(firsts.values()), start=1):
+        key = str(question_id)
+        content = contents[question_id, version, kind]
+        questions.append(ItemQuestion(key, kind, f"Q{n}", _options(kind, content)))
         prompts[key] = render_plain(str(content.get("prompt") or content.get("text") or ""))[:160]
     return item_analysis(questions, chosen), prompts
 
@@ -426,13 +507,12 @@ def analysis_version(session: Session, quiz: Quiz) -> tuple[Any, ...]:
     return tuple(row)
 
 
-def _options(item: QuizItem) -> tuple[str, ...]:
-    content = item.content or {}
-    if item.question_kind == "true_false":
+def _options(kind: str, content: dict[str, Any]) -> tuple[str, ...]:
+    if kind == "true_false":
         return ("True", "False")
-    if item.question_kind in ("multiple_choice", "multiple_response"):
+    if kind in ("multiple_choice", "multiple_response"):
         return tuple(str(o.get("text", "")) for o in content.get("options", []))
-    if item.question_kind == "matching":
+    if kind == "matching":
         return tuple(str(p.get("right", "")) for p in content.get("pairs", []))
     return ()
 

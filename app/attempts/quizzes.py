@@ -23,7 +23,7 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import func, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from ..errors import Conflict, Invalid, NotFound
 from ..models import (
@@ -1010,6 +1010,36 @@ def _release_missed(
 # -- grades, review options and status -----------------------------------------------------------
 
 
+def time_taken_seconds(attempt: Any) -> int | None:
+    """Whole seconds from the start of the attempt to its end; None while it is open.
+
+    Autosubmit already closes an attempt at its deadline. One not counted was closed
+    whenever it was next read, possibly days later, so it counts up to its deadline.
+    """
+    if attempt.state in OPEN_STATES or attempt.finished_at is None:
+        return None
+    end = attempt.finished_at
+    if attempt.state == "abandoned" and attempt.deadline is not None:
+        end = min(end, attempt.deadline)
+    return max(0, int((end - attempt.started_at).total_seconds()))
+
+
+def format_seconds(seconds: int) -> str:
+    """ "1 h 2 min 5 s", "12 min 5 s", "40 s": the units that are not zero."""
+    minutes, rest = divmod(int(seconds), 60)
+    hours, minutes = divmod(minutes, 60)
+    parts = [f"{value} {unit}" for value, unit in ((hours, "h"), (minutes, "min")) if value]
+    if rest or not parts:
+        parts.append(f"{rest} s")
+    return " ".join(parts)
+
+
+def time_taken(attempt: Any) -> str:
+    """The time an attempt took, in words, or "in progress"."""
+    seconds = time_taken_seconds(attempt)
+    return "in progress" if seconds is None else format_seconds(seconds)
+
+
 def quiz_grade(attempts: Iterable[Any], method: str) -> float | None:
     """The student's grade (0..1) over their submitted attempts, by the quiz's method."""
     scores = [a.score for a in sorted(attempts, key=lambda a: a.number) if a.state == "finished"]
@@ -1130,11 +1160,12 @@ def results(session: Session, quiz: Quiz) -> list[StudentResult]:
     for attempt in attempts:
         by_user.setdefault(attempt.user_id, []).append(attempt)
     given = _grade_overrides(session, quiz.id)
-    members = [
-        m
-        for m in quiz.school_class.members
-        if m.role == "student" and (m.removed_at is None or m.user_id in by_user)
-    ]
+    students = session.scalars(
+        select(ClassMember)
+        .where(ClassMember.class_id == quiz.class_id, ClassMember.role == "student")
+        .options(selectinload(ClassMember.user))
+    )
+    members = [m for m in students if m.removed_at is None or m.user_id in by_user]
     rows = [
         StudentResult(
             m.user,

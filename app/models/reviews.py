@@ -23,6 +23,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from .banks import QuestionBank, Topic
 from .base import Base
 from .questions import Question
+from .quizzes import Quiz
 from .types import JsonDocument, UtcDateTime, utcnow
 
 
@@ -194,11 +195,20 @@ class StudySettings(Base):
 
 class ExamDate(Base):
     """An exam on `exam_on` (a study day) covering a bank or a topic, with its own target:
-    the retrievability the student wants each card in scope to have when it starts."""
+    the retrievability the student wants each card in scope to have when it starts.
+
+    A class quiz's exam is one row with `quiz_id` and no `user_id`: it applies to every
+    current student of the quiz's class (read through their membership), covering the
+    quiz's chosen questions and the pools of its random rules.
+    """
 
     __tablename__ = "exam_dates"
     __table_args__ = (
-        CheckConstraint("bank_id is not null or topic_id is not null", name="has_scope"),
+        CheckConstraint(
+            "bank_id is not null or topic_id is not null or quiz_id is not null",
+            name="has_scope",
+        ),
+        CheckConstraint("(user_id is null) <> (quiz_id is null)", name="student_or_quiz"),
         CheckConstraint(
             "target_retention > 0.7 and target_retention < 1", name="target_retention_range"
         ),
@@ -206,7 +216,7 @@ class ExamDate(Base):
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
     bank_id: Mapped[int | None] = mapped_column(
         ForeignKey("question_banks.id", ondelete="CASCADE"), index=True
     )
@@ -216,9 +226,21 @@ class ExamDate(Base):
     exam_on: Mapped[date] = mapped_column(Date)
     label: Mapped[str] = mapped_column(String(120), default="")
     target_retention: Mapped[float] = mapped_column(Float, default=0.95, server_default="0.95")
-    # A class quiz as the scope, once classes have quizzes; no foreign key until then.
-    quiz_id: Mapped[int | None] = mapped_column(Integer)
+    # A class quiz's exam, set by its teachers: one per quiz.
+    quiz_id: Mapped[int | None] = mapped_column(
+        ForeignKey("quizzes.id", ondelete="CASCADE"), unique=True
+    )
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
     bank: Mapped[QuestionBank | None] = relationship()
     topic: Mapped[Topic | None] = relationship()
+    quiz: Mapped[Quiz | None] = relationship()
+
+    @property
+    def scope_title(self) -> str:
+        """What the exam covers, in words: the quiz and its class, the topic, or the bank."""
+        if self.quiz is not None:
+            return f"{self.quiz.title} ({self.quiz.school_class.name})"
+        if self.topic is not None:
+            return f"{self.topic.bank.title} › {self.topic.path}"
+        return self.bank.title if self.bank is not None else ""

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
+    DateField,
     DateTimeLocalField,
     FloatField,
     SelectField,
@@ -120,6 +121,20 @@ class GradeForm(FlaskForm):
     points = FloatField("Points", validators=[InputRequired(message="Give the points.")])
     comment = TextAreaField(
         "Comment", validators=[Length(max=5000, message="Keep the comment under 5000 characters.")]
+    )
+
+
+class ClassExamForm(FlaskForm):
+    """The day the class sits the exam this quiz prepares for."""
+
+    exam_on = DateField(
+        "Exam date",
+        validators=[InputRequired(message="Give the exam date.")],
+        description="Each student's reviews prepare the quiz's questions for this day.",
+    )
+    label = StringField(
+        "Label (optional)",
+        validators=[Length(max=120, message="Keep the label under 120 characters.")],
     )
 
 

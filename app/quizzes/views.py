@@ -32,10 +32,18 @@ from ..inputs import db_int
 from ..models import Question, Quiz, QuizAttempt, QuizOverride, Topic
 from ..models.quizzes import REVIEW_PARTS
 from ..questions import QUESTION_TYPES, describe_response, present, render_plain
+from ..scheduling import (
+    ExamError,
+    ExamNotFound,
+    class_exam_date,
+    delete_class_exam_date,
+    set_class_exam_date,
+)
 from ..web import refused, render_form, reported_on
 from .forms import (
     ActionForm,
     AddQuestionsForm,
+    ClassExamForm,
     GradeForm,
     OverrideForm,
     QuizForm,
@@ -85,6 +93,7 @@ def quiz_helpers() -> dict:
         "quiz_time": _in_zone,
         "duration": _duration,
         "percent": rules.percent,
+        "time_taken": rules.time_taken,
         "format_points": attempt_items.format_points,
     }
 
@@ -327,10 +336,13 @@ def show(quiz_id: int):
     _settled(quiz_id=quiz.id)
     now = clock.now()
     if may_manage_quiz(current_user, quiz):
+        exam = class_exam_date(db.session, quiz.id)
         return render_template(
             "quizzes/show_teacher.html",
             quiz=quiz,
             form=ActionForm(),
+            exam=exam,
+            exam_form=ClassExamForm(obj=exam),
             count=rules.question_count(quiz),
             total=rules.total_points(quiz),
             ungraded=rules.ungraded_count(db.session, [quiz.id]),
@@ -353,6 +365,48 @@ def show(quiz_id: int):
         form=ActionForm(),
         labels=_labels(),
     )
+
+
+@bp.post("/<int:quiz_id>/exam")
+@login_required
+def set_exam(quiz_id: int):
+    quiz = managed_quiz_or_403(quiz_id)
+    here = url_for("quizzes.show", quiz_id=quiz.id)
+    form = ClassExamForm()
+    if not form.validate_on_submit():
+        errors = [error for field in form for error in field.errors]
+        return refused(errors[0] if errors else EXPIRED, here)
+    now = clock.now()
+    try:
+        set_class_exam_date(
+            db.session,
+            quiz,
+            exam_on=form.exam_on.data,
+            today=rules.utc_to_local(now, quiz.school_class.time_zone).date(),
+            label=form.label.data or "",
+            now=now,
+        )
+    except ExamError as exc:
+        return refused(exc, here)
+    db.session.commit()
+    flash("Exam date set: the class's reviews prepare this quiz's questions for it.", "success")
+    return redirect(here)
+
+
+@bp.post("/<int:quiz_id>/exam/delete")
+@login_required
+def delete_exam(quiz_id: int):
+    quiz = managed_quiz_or_403(quiz_id)
+    here = url_for("quizzes.show", quiz_id=quiz.id)
+    if not ActionForm().validate_on_submit():
+        return refused(EXPIRED, here)
+    try:
+        delete_class_exam_date(db.session, quiz.id)
+    except ExamNotFound:
+        abort(404)
+    db.session.commit()
+    flash("Exam date removed.")
+    return redirect(here)
 
 
 def _labels() -> dict:

@@ -9,7 +9,17 @@ import fsrs
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from ..models import ExamDate, Question, ReviewCard, ReviewLog, StudyAction, StudySettings, User
+from ..models import (
+    ClassMember,
+    ExamDate,
+    Question,
+    Quiz,
+    ReviewCard,
+    ReviewLog,
+    StudyAction,
+    StudySettings,
+    User,
+)
 from .days import day_bounds, study_day, zone_for
 from .settings import default_settings, get_settings
 
@@ -63,6 +73,21 @@ def next_day_start(session: Session, user_id: int, now: datetime) -> datetime:
     return day_bounds(study_day(now, time_zone, hour), time_zone, hour)[1]
 
 
+def exams_of(user_id: int) -> ColumnElement[bool]:
+    """The student's own exam dates, and those of the quizzes of every class they are a
+    current student of: a class exam applies from joining until leaving or removal."""
+    class_quizzes = (
+        select(Quiz.id)
+        .join(ClassMember, ClassMember.class_id == Quiz.class_id)
+        .where(
+            ClassMember.user_id == user_id,
+            ClassMember.role == "student",
+            ClassMember.removed_at.is_(None),
+        )
+    )
+    return or_(ExamDate.user_id == user_id, ExamDate.quiz_id.in_(class_quizzes))
+
+
 def study_context(
     session: Session, user_id: int, now: datetime, *, time_zone: str | None = None
 ) -> StudyContext:
@@ -76,7 +101,7 @@ def study_context(
     # dated two days back or later might still be coming, anything older cannot.
     exam_soon = (
         select(ExamDate.id)
-        .where(ExamDate.user_id == user_id, ExamDate.exam_on >= now.date() - timedelta(days=2))
+        .where(exams_of(user_id), ExamDate.exam_on >= now.date() - timedelta(days=2))
         .exists()
     )
     newest = select(StudyAction).where(StudyAction.user_id == user_id)

@@ -33,13 +33,30 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 import fsrs
-from sqlalchemy import ColumnElement, case, func, or_, select
+from sqlalchemy import ColumnElement, and_, case, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..errors import Invalid, NotFound
-from ..models import ExamDate, Question, QuestionBank, ReviewCard, ReviewLog, Topic, User
+from ..models import (
+    ExamDate,
+    Question,
+    QuestionBank,
+    Quiz,
+    QuizSlot,
+    ReviewCard,
+    ReviewLog,
+    Topic,
+    User,
+)
 from .cards import topic_condition
-from .context import QueueEntry, StudyContext, not_set_aside, study_context, user_time_zone
+from .context import (
+    QueueEntry,
+    StudyContext,
+    exams_of,
+    not_set_aside,
+    study_context,
+    user_time_zone,
+)
 from .days import as_utc, day_bounds, study_day
 from .fsrs_cards import scheduler_for, to_fsrs_card
 from .settings import get_settings
@@ -179,14 +196,69 @@ def delete_exam_date(session: Session, user_id: int, exam_id: int) -> None:
 
 
 def active_exam_dates(session: Session, user_id: int, today: date) -> list[ExamDate]:
-    """Exams from `today` (a study day) on, soonest first."""
+    """Exams from `today` (a study day) on, soonest first: the student's own and those
+    of the quizzes of their classes."""
     return list(
         session.scalars(
             select(ExamDate)
-            .where(ExamDate.user_id == user_id, ExamDate.exam_on >= today)
+            .where(exams_of(user_id), ExamDate.exam_on >= today)
             .order_by(ExamDate.exam_on, ExamDate.id)
         )
     )
+
+
+def class_exam_date(session: Session, quiz_id: int) -> ExamDate | None:
+    """The exam date the quiz's teachers set for its class, if any."""
+    return session.scalar(select(ExamDate).where(ExamDate.quiz_id == quiz_id))
+
+
+def set_class_exam_date(
+    session: Session,
+    quiz: Quiz,
+    *,
+    exam_on: date,
+    today: date,
+    label: str = "",
+    now: datetime | None = None,
+) -> ExamDate:
+    """Prepare every current student of the quiz's class for an exam on `exam_on` covering
+    the quiz's questions, with the default target; setting it again moves it.
+
+    `today` is the day in the class's time zone. One row serves the whole class: students
+    read it through their membership, so one who joins later gets it and one who leaves
+    or is removed no longer does.
+    """
+    label = label.strip()
+    if exam_on < today:
+        raise ExamError(f"The exam date {exam_on.isoformat()} is in the past.", field="exam_on")
+    if (exam_on - today).days > MAX_YEARS_AHEAD * 365 + 1:
+        raise ExamError(
+            f"The exam date {exam_on.isoformat()} is more than {MAX_YEARS_AHEAD} years away.",
+            field="exam_on",
+        )
+    if len(label) > MAX_LABEL_LENGTH:
+        raise ExamError(f"The label can be at most {MAX_LABEL_LENGTH} characters.", field="label")
+    # Two teachers setting it at once: the quiz row is locked, so one row results.
+    session.execute(select(Quiz.id).where(Quiz.id == quiz.id).with_for_update())
+    exam = class_exam_date(session, quiz.id)
+    if exam is None:
+        exam = ExamDate(quiz_id=quiz.id, target_retention=DEFAULT_TARGET)
+        if now is not None:
+            exam.created_at = as_utc(now)
+        session.add(exam)
+    exam.exam_on = exam_on
+    exam.label = label
+    session.flush()
+    return exam
+
+
+def delete_class_exam_date(session: Session, quiz_id: int) -> None:
+    """Remove the quiz's class exam: no student prepares for it any more."""
+    exam = class_exam_date(session, quiz_id)
+    if exam is None:
+        raise ExamNotFound("This quiz has no exam date.")
+    session.delete(exam)
+    session.flush()
 
 
 def _preparing(session: Session, user_id: int, today: date) -> list[ExamDate]:
@@ -195,10 +267,36 @@ def _preparing(session: Session, user_id: int, today: date) -> list[ExamDate]:
 
 
 def exam_scope(session: Session, exam: ExamDate) -> ColumnElement[bool]:
-    """The exam's questions: its topic with sub-topics when set, else its whole bank."""
+    """The exam's questions: its quiz's, or its topic with sub-topics when set, else its
+    whole bank."""
+    if exam.quiz_id:
+        return quiz_scope(session, exam.quiz_id)
     if exam.topic_id:
         return topic_condition(session, exam.topic_id)
     return Question.bank_id == exam.bank_id
+
+
+def quiz_scope(session: Session, quiz_id: int) -> ColumnElement[bool]:
+    """A quiz's questions: those chosen for it and every question its random rules draw
+    from (the pools of app.attempts.quizzes.rule_candidates: a rule's bank, within its
+    topic and sub-topics, of its difficulty and type, never a flashcard)."""
+    conditions: list[ColumnElement[bool]] = []
+    chosen = []
+    for slot in session.scalars(select(QuizSlot).where(QuizSlot.quiz_id == quiz_id)):
+        if slot.question_id is not None:
+            chosen.append(slot.question_id)
+            continue
+        rule = [Question.bank_id == slot.bank_id, Question.kind != "flashcard"]
+        if slot.topic_id is not None:
+            rule.append(topic_condition(session, slot.topic_id))
+        if slot.difficulty is not None:
+            rule.append(Question.difficulty == slot.difficulty)
+        if slot.kind:
+            rule.append(Question.kind == slot.kind)
+        conditions.append(and_(*rule))
+    if chosen:
+        conditions.append(Question.id.in_(chosen))
+    return or_(*conditions) if conditions else false()
 
 
 def _in_scope(session: Session, exam: ExamDate) -> ColumnElement[bool]:

@@ -232,3 +232,41 @@ def test_item_analysis_is_cached_until_an_attempt_is_finished(client, auth, worl
     html = client.get(path).get_data(as_text=True)
     assert len(calls) == 2
     assert '<dd class="col-sm-8">4</dd>' in html  # four attempts now
+
+
+def test_time_taken_shows_in_the_review_the_gradebook_results_and_responses(
+    client, auth, world, clock, make_user
+):
+    student = world.people.ada
+    timed = make_quiz(
+        world.klass,
+        questions=[make_question(make_bank("Timed"), "true_false", content=TF)],
+        title="Timed",
+        attempts_allowed=0,
+        time_limit_seconds=600,
+    )
+    taken = rules.start_attempt(db.session, timed, student.id, CLOCK_START)
+    rules.finish_attempt(db.session, taken, CLOCK_START + timedelta(minutes=7, seconds=5))
+    timed_out = rules.start_attempt(db.session, timed, student.id, CLOCK_START + timedelta(hours=1))
+    db.session.commit()
+    login(client, auth, world.people.owner)
+    clock.set(CLOCK_START + timedelta(hours=1, minutes=2))
+    gradebook = client.get(f"/quizzes/classes/{world.klass.id}/gradebook").get_data(as_text=True)
+    assert "(7 min 5 s)" in gradebook and "(in progress)" in gradebook
+    # Read three hours later, the second attempt was submitted by the rule at its deadline.
+    clock.set(CLOCK_START + timedelta(hours=4))
+    review = client.get(f"/quizzes/attempts/{timed_out.id}/review").get_data(as_text=True)
+    assert "Time taken: 10 min" in review
+    results = client.get(f"/quizzes/{timed.id}/results").get_data(as_text=True)
+    assert "(7 min 5 s)" in results and "(10 min)" in results
+    response = client.get(f"/quizzes/classes/{world.klass.id}/responses.csv")
+    rows = list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig"))))
+    mine = [r for r in rows if r["Quiz"] == "Timed"]
+    assert [(r["Time taken"], r["Time taken (s)"]) for r in mine] == [
+        ("7 min 5 s", "425"),
+        ("10 min", "600"),
+    ]
+    assert mine[0]["Started at"] == CLOCK_START.isoformat()
+    login(client, auth, student)
+    own = client.get(f"/quizzes/attempts/{taken.id}/review").get_data(as_text=True)
+    assert "Time taken: 7 min 5 s" in own

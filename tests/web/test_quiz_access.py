@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from types import SimpleNamespace
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from app.attempts import quizzes as rules
 from app.extensions import db
 from app.models import QuizOverride, Role
+from app.scheduling import set_class_exam_date
 from tests.factories import CLOCK_START, make_bank, make_class, make_question, make_quiz
 
 PEOPLE = [
@@ -74,6 +76,8 @@ ROUTES = [
     ("GET", "/quizzes/{quiz}/overrides", TEACHERS),
     ("POST", "/quizzes/{quiz}/overrides", TEACHERS),
     ("POST", "/quizzes/{quiz}/overrides/{student}/delete", TEACHERS),
+    ("POST", "/quizzes/{quiz}/exam", TEACHERS),
+    ("POST", "/quizzes/{quiz}/exam/delete", TEACHERS),
     ("POST", "/quizzes/{quiz}/start", TAKERS),
     ("GET", "/quizzes/attempts/{open_attempt}", OWN_ATTEMPT),
     ("GET", "/quizzes/attempts/{open_attempt}/1", OWN_ATTEMPT),
@@ -115,6 +119,9 @@ def build(people):
     rules.finish_attempt(db.session, done, CLOCK_START)
     opened = rules.start_attempt(db.session, quiz, people.student.id, CLOCK_START)
     db.session.add(QuizOverride(quiz_id=quiz.id, user_id=people.student.id, extra_attempts=1))
+    set_class_exam_date(
+        db.session, quiz, exam_on=CLOCK_START.date() + timedelta(days=30), today=CLOCK_START.date()
+    )
     db.session.commit()
     ids = SimpleNamespace(
         klass=klass.id,
@@ -148,6 +155,8 @@ def form_for(path: str, ids) -> dict:
         }
     if "/grading/" in path:
         return {"points": "1"}
+    if path.endswith("/exam"):
+        return {"exam_on": (date.today() + timedelta(days=30)).isoformat(), "label": "Finals"}
     if path.endswith("/overrides"):
         return {"user_id": str(ids.student), "extra_attempts": "2"}
     if path.endswith("/1"):

@@ -1,7 +1,7 @@
 """class exam dates: an exam date of a class quiz, for every current student of its class
 
-Revision ID: 0020_class_exam_dates
-Revises: 0019_foreign_key_indexes
+Revision ID: 0021_class_exam_dates
+Revises: 0020_pending_documents
 Create Date: 2026-12-02 09:00:00
 
 """
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from alembic import op
 
 # revision identifiers, used by Alembic.
-revision = "0020_class_exam_dates"
-down_revision = "0019_foreign_key_indexes"
+revision = "0021_class_exam_dates"
+down_revision = "0020_pending_documents"
 branch_labels = None
 depends_on = None
 

@@ -17,6 +17,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,6 +26,9 @@ from .base import Base
 from .questions import Question
 from .quizzes import Quiz
 from .types import JsonDocument, UtcDateTime, utcnow
+
+# fsrs.State.Learning and Relearning, answered at least once.
+STEPS_INDEX_WHERE = "state IN (1, 3) AND reps > 0"
 
 
 class ReviewCard(Base):
@@ -35,8 +39,9 @@ class ReviewCard(Base):
         UniqueConstraint("user_id", "question_id"),
         Index("ix_review_cards_user_due", "user_id", "due"),  # the study queue
         Index("ix_review_cards_user_new", "user_id", "reps", "position"),  # new cards in order
-        # Learning steps and due reviews by kind, with what the queue filters and ranks
-        # them on, so counting and choosing read this index alone.
+        # Due reviews, with what the queue filters and ranks them on and the id it
+        # picks, so counting and choosing read this index alone (SQLite has the id in
+        # every index already; PostgreSQL needs it for an index-only scan).
         Index(
             "ix_review_cards_user_state_due",
             "user_id",
@@ -47,6 +52,22 @@ class ReviewCard(Base):
             "buried_until",
             "stability",
             "last_review",
+            "id",
+        ),
+        # Cards in a learning or relearning step, and only those: new cards are in the
+        # learning state too (reps 0), due since they were added, and would fill a
+        # (user_id, state, due) range. The queue names the same constants in its WHERE,
+        # so both databases' planners can match it.
+        Index(
+            "ix_review_cards_user_steps",
+            "user_id",
+            "due",
+            "state",
+            "reps",
+            "suspended",
+            "buried_until",
+            sqlite_where=text(STEPS_INDEX_WHERE),
+            postgresql_where=text(STEPS_INDEX_WHERE),
         ),
     )
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import cache
 
 import fsrs
-from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select
+from sqlalchemy import ColumnElement, Select, String, and_, bindparam, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import (
@@ -97,27 +98,16 @@ def study_context(
     loaded and gives it), whether an exam may be coming and the last undoable action
     together; the second counts today's answers.
     """
-    # Study days are at most a day or so away from the UTC date in any zone: an exam
-    # dated two days back or later might still be coming, anything older cannot.
-    exam_soon = (
-        select(ExamDate.id)
-        .where(exams_of(user_id), ExamDate.exam_on >= now.date() - timedelta(days=2))
-        .exists()
-    )
-    newest = select(StudyAction).where(StudyAction.user_id == user_id)
-    newest = newest.order_by(StudyAction.id.desc()).limit(1).subquery()
     row = session.execute(
-        select(
-            User.time_zone if time_zone is None else literal(time_zone),
-            StudySettings,
-            exam_soon,
-            newest.c.id,
-            newest.c.kind,
-        )
-        .select_from(User)
-        .outerjoin(StudySettings, StudySettings.user_id == User.id)
-        .outerjoin(newest, newest.c.user_id == User.id)
-        .where(User.id == user_id)
+        _context_statement(given_zone=time_zone is not None),
+        {
+            "user_id": user_id,
+            # Study days are at most a day or so away from the UTC date in any zone: an
+            # exam dated two days back or later might still be coming, anything older
+            # cannot.
+            "exams_from": now.date() - timedelta(days=2),
+        }
+        | ({"time_zone": time_zone} if time_zone is not None else {}),
     ).first()
     if row is None:  # no such user: the defaults, as for a student without settings
         settings, zone_name, may_have_exams, action = default_settings(user_id), None, False, None
@@ -128,18 +118,9 @@ def study_context(
     time_zone = zone_name if zone_name and zone_for(zone_name).key == zone_name else "UTC"
     today = study_day(now, time_zone, settings.day_starts_at_hour)
     start, end = day_bounds(today, time_zone, settings.day_starts_at_hour)
-    # One grouped count over the (user_id, reviewed_at) index: first answers to new
-    # cards spend the new-card limit, answers to cards in review the review limit.
-    # As in Anki's v3 scheduler, learning and relearning steps spend neither.
     reviews_done = new_done = 0
     for was_new, state_before, count in session.execute(
-        select(ReviewLog.was_new, ReviewLog.state_before, func.count())
-        .where(
-            ReviewLog.user_id == user_id,
-            ReviewLog.reviewed_at >= start,
-            ReviewLog.reviewed_at < end,
-        )
-        .group_by(ReviewLog.was_new, ReviewLog.state_before)
+        _answers_today_statement(), {"user_id": user_id, "start": start, "end": end}
     ):
         if was_new:
             new_done += count
@@ -158,15 +139,61 @@ def study_context(
     )
 
 
-def not_set_aside(now: datetime) -> ColumnElement[bool]:
+@cache
+def _context_statement(*, given_zone: bool) -> Select:
+    """The settings row, the time zone (unless given), whether an exam may be coming and
+    the last undoable action: built once, its values bound on each call."""
+    user_id = bindparam("user_id")
+    exam_soon = (
+        select(ExamDate.id)
+        .where(exams_of(user_id), ExamDate.exam_on >= bindparam("exams_from"))
+        .exists()
+    )
+    newest = select(StudyAction).where(StudyAction.user_id == user_id)
+    newest = newest.order_by(StudyAction.id.desc()).limit(1).subquery()
+    zone = bindparam("time_zone", type_=String) if given_zone else User.time_zone
+    return (
+        select(zone, StudySettings, exam_soon, newest.c.id, newest.c.kind)
+        .select_from(User)
+        .outerjoin(StudySettings, StudySettings.user_id == User.id)
+        .outerjoin(newest, newest.c.user_id == User.id)
+        .where(User.id == user_id)
+    )
+
+
+@cache
+def _answers_today_statement() -> Select:
+    """One grouped count over the (user_id, reviewed_at) index: first answers to new
+    cards spend the new-card limit, answers to cards in review the review limit. As in
+    Anki's v3 scheduler, learning and relearning steps spend neither."""
+    return (
+        select(ReviewLog.was_new, ReviewLog.state_before, func.count())
+        .where(
+            ReviewLog.user_id == bindparam("user_id"),
+            ReviewLog.reviewed_at >= bindparam("start"),
+            ReviewLog.reviewed_at < bindparam("end"),
+        )
+        .group_by(ReviewLog.was_new, ReviewLog.state_before)
+    )
+
+
+def not_suspended_or_buried(now: datetime | ColumnElement) -> ColumnElement[bool]:
+    """Neither suspended nor buried past `now`: all of not_set_aside a card already
+    studied needs (its archived question does not hold it back)."""
+    return and_(
+        ReviewCard.suspended.is_(False),
+        or_(ReviewCard.buried_until.is_(None), ReviewCard.buried_until <= now),
+    )
+
+
+def not_set_aside(now: datetime | ColumnElement) -> ColumnElement[bool]:
     """Neither suspended nor buried past `now`, nor a new card of an archived question.
 
     A card already studied keeps coming up after its question is archived, so the
     student's history and schedule go on; a card never studied is simply not started.
     """
     return and_(
-        ReviewCard.suspended.is_(False),
-        or_(ReviewCard.buried_until.is_(None), ReviewCard.buried_until <= now),
+        not_suspended_or_buried(now),
         or_(ReviewCard.reps > 0, ReviewCard.question_id.not_in(archived_question_ids())),
     )
 

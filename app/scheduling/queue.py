@@ -8,17 +8,23 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import cache
+from typing import Any
 
 import fsrs
 from sqlalchemy import (
     BigInteger,
+    BindParameter,
     ColumnElement,
+    Integer,
     Select,
     and_,
+    bindparam,
     case,
     cast,
     func,
     literal,
+    literal_column,
     or_,
     select,
     union_all,
@@ -32,12 +38,13 @@ from .context import (
     StudyContext,
     archived_question_ids,
     not_set_aside,
+    not_suspended_or_buried,
     study_context,
 )
 from .days import as_utc, day_bounds, study_day
 from .exams import exam_candidates, new_card_priority
 from .fsrs_cards import scheduler_for, to_fsrs_card
-from .recall import retrievability_sql
+from .recall import retrievability_expression, retrievability_params
 
 __all__ = [
     "LEARN_AHEAD",
@@ -118,50 +125,88 @@ def _in_deck(query: Select, deck: ColumnElement[bool] | None) -> Select:
     return query if deck is None else query.where(deck)
 
 
-def _by_state(query: Select) -> Select:
-    """Read through (user_id, state, due, reps): only the cards of the kind asked, in due
-    order. SQLite's planner, with its statistics, may otherwise walk (user_id, due) or
-    (user_id, reps) and read every overdue or every answered card of a large deck."""
-    return query.with_hint(ReviewCard, "INDEXED BY ix_review_cards_user_state_due", "sqlite")
+# Written into the SQL as constants, not bound: the steps index is partial, and a
+# planner can only match its WHERE against constants (PostgreSQL's generic plans for
+# prepared statements see no parameter values).
+ANSWERED = ReviewCard.reps > literal_column("0")
+IN_STEPS = ReviewCard.state.in_([literal_column(str(state)) for state in LEARNING_STATES])
+IN_REVIEW = ReviewCard.state == literal_column(str(fsrs.State.Review.value))
 
 
-def _learning_due(user_id: int, now: datetime) -> Select[tuple[ReviewCard]]:
-    """Cards in a learning or relearning step whose step has run out: exact to the minute."""
-    return _by_state(select(ReviewCard)).where(
-        ReviewCard.user_id == user_id,
-        ReviewCard.due <= now,
-        ReviewCard.reps > 0,
-        ReviewCard.state.in_(LEARNING_STATES),
-        not_set_aside(now),
+def _learning_due(user_id: int | BindParameter, now: datetime | ColumnElement) -> Select:
+    """Cards in a learning or relearning step whose step has run out: exact to the minute.
+
+    Read through the partial index of answered cards in a step, which holds only the
+    few cards in a step: new cards are in the learning state too, due since they were
+    added, and in a (user_id, state, due) range a large deck's new cards would all be
+    read and passed over. Answered cards, so an archived question holds none back.
+    """
+    return (
+        select(ReviewCard)
+        .with_hint(ReviewCard, "INDEXED BY ix_review_cards_user_steps", "sqlite")
+        .where(
+            ReviewCard.user_id == user_id,
+            ReviewCard.due <= now,
+            ANSWERED,
+            IN_STEPS,
+            not_suspended_or_buried(now),
+        )
     )
 
 
-def _reviews_due(user_id: int, now: datetime, day_end: datetime) -> Select[tuple[ReviewCard]]:
-    """Review cards due today: as in Anki, from the start of the study day their due is in."""
-    return _by_state(select(ReviewCard)).where(
-        ReviewCard.user_id == user_id,
-        ReviewCard.due < day_end,
-        ReviewCard.reps > 0,
-        ReviewCard.state == fsrs.State.Review.value,
-        not_set_aside(now),
+def _reviews_due(
+    user_id: int | BindParameter, now: datetime | ColumnElement, day_end: datetime | ColumnElement
+) -> Select:
+    """Review cards due today: as in Anki, from the start of the study day their due is in.
+
+    Read through (user_id, state, due, ...), which has every column filtered and ranked
+    on, so only the day's reviews are read, from the index alone. SQLite's planner, with
+    its statistics, may otherwise walk (user_id, due) or (user_id, reps) and read every
+    overdue or every answered card of a large deck.
+    """
+    return (
+        select(ReviewCard)
+        .with_hint(ReviewCard, "INDEXED BY ix_review_cards_user_state_due", "sqlite")
+        .where(
+            ReviewCard.user_id == user_id,
+            ReviewCard.due < day_end,
+            ANSWERED,
+            IN_REVIEW,
+            not_suspended_or_buried(now),
+        )
     )
 
 
-def _new_cards(user_id: int, now: datetime) -> Select[tuple[ReviewCard]]:
+def _new_cards(user_id: int | BindParameter, now: datetime | ColumnElement) -> Select:
     return select(ReviewCard).where(
         ReviewCard.user_id == user_id, ReviewCard.reps == 0, not_set_aside(now)
     )
 
 
-def _new_order(context: StudyContext, user_id: int) -> tuple[ColumnElement, ...]:
+def _new_order(new_card_order: str) -> tuple[ColumnElement, ...]:
     """File order (as added), or a shuffle that is fixed per card, so a page reload or a
-    revealed answer shows the same card."""
-    if context.settings.new_card_order == "random":
+    revealed answer shows the same card. The shuffle's offset is the bound parameter
+    `shuffle_offset` (_queue_params)."""
+    if new_card_order == "random":
         # In 64-bit arithmetic: the product overflows PostgreSQL's 32-bit integer.
         card_id = cast(ReviewCard.id, BigInteger)
-        shuffled = (card_id * 2654435761 + user_id * 40503) % 4294967296
+        offset = bindparam("shuffle_offset", type_=BigInteger)
+        shuffled = (card_id * 2654435761 + offset) % 4294967296
         return (shuffled, ReviewCard.id)
     return (ReviewCard.position, ReviewCard.id)
+
+
+def _queue_params(user_id: int, now: datetime, context: StudyContext) -> dict[str, Any]:
+    """The values the queue's statements are bound with."""
+    return {
+        "user_id": user_id,
+        "now": now,
+        "ahead": now + LEARN_AHEAD,
+        "day_end": context.day_end,
+        "shuffle_offset": user_id * 40503,
+        "reviews_left": context.reviews_left,
+        "new_left": context.new_left,
+    }
 
 
 def due_reviews(
@@ -186,10 +231,61 @@ def due_reviews(
     return entries
 
 
-def _limited(query: Select, limit: int) -> Select:
+def _limited(query: Select, limit: int | BindParameter) -> Select:
     """A subquery of at most `limit` rows: a count over it stops there."""
-    rows = query.with_only_columns(ReviewCard.id).limit(max(0, limit))
+    rows = query.with_only_columns(ReviewCard.id).limit(limit)
     return select(func.count()).select_from(rows.subquery())
+
+
+def _next_card_statement(
+    dialect: str,
+    *,
+    reviews: bool,
+    new_card_order: str | None,
+    deck: ColumnElement[bool] | None = None,
+    exam_first: ColumnElement[int] | None = None,
+) -> Select:
+    """The candidates of every kind (the first learning step due, the least retrievable
+    review, the first new card, a step due within the learn-ahead limit), with their
+    questions and the review's retrievability, in one statement of bound parameters
+    (_queue_params and retrievability_params). `reviews` and `new_card_order` (None: no
+    new cards) say which kinds the day's limits still allow."""
+    user_id, now = bindparam("user_id"), bindparam("now")
+    recall = retrievability_expression(dialect)
+    branches: list[tuple[int, Select]] = [
+        (0, _learning_due(user_id, now).order_by(ReviewCard.due, ReviewCard.id)),
+    ]
+    if reviews:
+        due = _reviews_due(user_id, now, bindparam("day_end"))
+        branches.append((1, due.order_by(recall, ReviewCard.due, ReviewCard.id)))
+    if new_card_order is not None:
+        order = _new_order(new_card_order)
+        order = (exam_first, *order) if exam_first is not None else order
+        branches.append((3, _new_cards(user_id, now).order_by(*order)))
+    ahead = _learning_due(user_id, bindparam("ahead"))
+    branches.append((4, ahead.order_by(ReviewCard.due, ReviewCard.id)))
+    candidates = []
+    for rank, query in branches:
+        chosen = _in_deck(query, deck).with_only_columns(ReviewCard.id).limit(1).subquery()
+        candidates.append(select(chosen.c.id, literal(rank).label("rank")))
+    picked = union_all(*candidates).subquery()
+    return (
+        select(ReviewCard, picked.c.rank, recall)
+        .join(picked, picked.c.id == ReviewCard.id)
+        .options(
+            joinedload(ReviewCard.question).options(
+                joinedload(Question.topic), joinedload(Question.source_document)
+            )
+        )
+        .order_by(picked.c.rank)
+    )
+
+
+@cache
+def _whole_queue_statement(dialect: str, reviews: bool, new_card_order: str | None) -> Select:
+    """_next_card_statement for every card (no deck, no exam coming): built once per
+    kind of day, so a call only binds its values."""
+    return _next_card_statement(dialect, reviews=reviews, new_card_order=new_card_order)
 
 
 def next_card(
@@ -203,47 +299,33 @@ def next_card(
     """The card to show now, or None when nothing is available until later.
 
     `deck` ("bank:<id>" or "topic:<id>") limits the queue to that deck; None studies all.
-    The candidates of every kind (the first learning step due, the least retrievable
-    review, the first new card, a step due within the learn-ahead limit) come back from
-    one statement, with their questions; exam reviews, when the student has an exam
-    coming, are looked up between reviews and new cards.
+    The candidates of every kind come back from one statement, with their questions;
+    exam reviews, when the student has an exam coming, are looked up between reviews
+    and new cards.
     """
     now = as_utc(now)
     context = context or study_context(session, user_id, now)
     in_deck = _deck_condition(session, deck)
     scheduler = scheduler_for(context.settings)
-    recall = retrievability_sql(session, scheduler, now)
-    branches: list[tuple[int, Select]] = [
-        (0, _learning_due(user_id, now).order_by(ReviewCard.due, ReviewCard.id)),
-    ]
-    if context.reviews_left:
-        due = _reviews_due(user_id, now, context.day_end)
-        branches.append((1, due.order_by(recall, ReviewCard.due, ReviewCard.id)))
+    dialect = session.get_bind().dialect.name
+    reviews = bool(context.reviews_left)
+    new_card_order = context.settings.new_card_order if context.new_left else None
     exam_first = None
-    if context.new_left:
+    if new_card_order is not None and in_deck is None and context.may_have_exams:
         # Unseen cards in an exam's scope come first, so they are learned in time.
-        if in_deck is None and context.may_have_exams:
-            exam_first = new_card_priority(session, user_id, context.today)
-        order = _new_order(context, user_id)
-        order = (exam_first, *order) if exam_first is not None else order
-        branches.append((3, _new_cards(user_id, now).order_by(*order)))
-    ahead = _learning_due(user_id, now + LEARN_AHEAD)
-    branches.append((4, ahead.order_by(ReviewCard.due, ReviewCard.id)))
-    candidates = []
-    for rank, query in branches:
-        chosen = _in_deck(query, in_deck).with_only_columns(ReviewCard.id).limit(1).subquery()
-        candidates.append(select(chosen.c.id, literal(rank).label("rank")))
-    picked = union_all(*candidates).subquery()
-    rows = session.execute(
-        select(ReviewCard, picked.c.rank, recall)
-        .join(picked, picked.c.id == ReviewCard.id)
-        .options(
-            joinedload(ReviewCard.question).options(
-                joinedload(Question.topic), joinedload(Question.source_document)
-            )
+        exam_first = new_card_priority(session, user_id, context.today)
+    if in_deck is None and exam_first is None:
+        statement = _whole_queue_statement(dialect, reviews, new_card_order)
+    else:
+        statement = _next_card_statement(
+            dialect,
+            reviews=reviews,
+            new_card_order=new_card_order,
+            deck=in_deck,
+            exam_first=exam_first,
         )
-        .order_by(picked.c.rank)
-    ).all()
+    params = _queue_params(user_id, now, context) | retrievability_params(scheduler, now)
+    rows = session.execute(statement, params).all()
     by_rank = {rank: (card, value) for card, rank, value in rows}
     if 0 in by_rank:
         return QueueEntry(by_rank[0][0], "learning")
@@ -298,19 +380,9 @@ def queue_counts(
     now = as_utc(now)
     context = context or study_context(session, user_id, now)
     in_deck = _deck_condition(session, deck)
-    learning = _in_deck(
-        _learning_due(user_id, now + LEARN_AHEAD).where(not_set_aside(now)), in_deck
-    )
-    reviews = _in_deck(_reviews_due(user_id, now, context.day_end), in_deck)
-    new = _in_deck(_new_cards(user_id, now), in_deck)
+    statement = _whole_queue_counts() if in_deck is None else _queue_counts_statement(in_deck)
     learning_count, due_count, new_count = session.execute(
-        select(
-            select(func.count())
-            .select_from(learning.with_only_columns(ReviewCard.id).subquery())
-            .scalar_subquery(),
-            _limited(reviews, context.reviews_left).scalar_subquery(),
-            _limited(new, context.new_left).scalar_subquery(),
-        )
+        statement, _queue_params(user_id, now, context)
     ).one()
     due = min(due_count, context.reviews_left)
     # The review limit caps new cards as well: reviews come first.
@@ -327,6 +399,28 @@ def queue_counts(
         reviews_done_today=context.reviews_done,
         new_done_today=context.new_done,
     )
+
+
+def _queue_counts_statement(deck: ColumnElement[bool] | None = None) -> Select:
+    """Three counts in one statement of bound parameters (_queue_params): the steps due
+    within the learn-ahead limit, and the reviews and new cards, each up to its limit."""
+    user_id, now = bindparam("user_id"), bindparam("now")
+    learning = _learning_due(user_id, bindparam("ahead")).where(not_suspended_or_buried(now))
+    learning = _in_deck(learning, deck)
+    reviews = _in_deck(_reviews_due(user_id, now, bindparam("day_end")), deck)
+    new = _in_deck(_new_cards(user_id, now), deck)
+    return select(
+        select(func.count())
+        .select_from(learning.with_only_columns(ReviewCard.id).subquery())
+        .scalar_subquery(),
+        _limited(reviews, bindparam("reviews_left", type_=Integer)).scalar_subquery(),
+        _limited(new, bindparam("new_left", type_=Integer)).scalar_subquery(),
+    )
+
+
+@cache
+def _whole_queue_counts() -> Select:
+    return _queue_counts_statement()
 
 
 def deck_counts(

@@ -65,3 +65,23 @@ def test_sql_retrievability_and_choice_match_fsrs_on_random_decks(app, student, 
         assert chosen.reason == "due"
         assert chosen.card.id == expected.card.id
         assert chosen.retrievability == expected.retrievability
+
+
+def test_a_review_dated_days_ahead_counts_no_days_elapsed(app, student, bank):
+    """A last review after `now` (a clock set back) is 0 days old, as in fsrs, however far
+    ahead: integer division alone would give -1 day for one 1.5 days ahead."""
+    now = T0
+    cards = [
+        review_card(student.id, question, stability=2.0, last_review=now + timedelta(hours=hours))
+        for question, hours in zip(bank.questions, (1, 25, 36, 24 * 9 + 7), strict=False)
+    ]
+    scheduler = scheduler_for(get_settings(db.session, student.id))
+    in_sql = dict(
+        db.session.execute(
+            select(ReviewCard.id, retrievability_sql(db.session, scheduler, now)).where(
+                ReviewCard.user_id == student.id
+            )
+        ).all()
+    )
+    assert in_sql == {card.id: 1.0 for card in cards}
+    assert all(scheduler.get_card_retrievability(to_fsrs_card(card), now) == 1.0 for card in cards)

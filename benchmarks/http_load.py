@@ -301,6 +301,22 @@ def _server_cpu_seconds(pid: int) -> float:
     return total
 
 
+def _worker_rss_mib(pid: int) -> list[float]:
+    """Resident memory of each gunicorn worker (the master's children), in MiB, from /proc."""
+    sizes = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            if int(stat.read_text().rsplit(")", 1)[1].split()[1]) != pid:
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, ValueError):
+            continue
+        for line in status.splitlines():
+            if line.startswith("VmRSS:"):
+                sizes.append(round(int(line.split()[1]) / 1024, 1))
+    return sorted(sizes)
+
+
 def _cpu_per_request_ms(cpu: float, figures: HttpFigures, warmup: float) -> float:
     """The server's CPU per request of the measured window (the warm-up's share removed)."""
     requests = figures.requests_per_second * figures.seconds
@@ -341,9 +357,11 @@ def run_http(
         started = time.perf_counter()
         cookies = [log_in(port, user_id) for user_id in chosen]
         login_seconds = time.perf_counter() - started
+        rss_before = _worker_rss_mib(server.pid)  # warm: /healthz and the sign-ins served
         cpu_before = _server_cpu_seconds(server.pid)
         answer = run_clients(port, "answer", clients, duration, warmup, cookies, seed=seed)
         answer_cpu = _server_cpu_seconds(server.pid) - cpu_before
+        rss_after = _worker_rss_mib(server.pid)
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         try:
@@ -366,6 +384,10 @@ def run_http(
         # The server's CPU per request, beside the wall-clock rates: the machine is shared.
         "healthz_cpu_ms_per_request": _cpu_per_request_ms(healthz_cpu, healthz, warmup),
         "answer_cpu_ms_per_request": _cpu_per_request_ms(answer_cpu, answer, warmup),
+        # Memory per worker before and after the answer flow's requests: it must stay flat.
+        "answer_requests": round(answer.requests_per_second * (duration + warmup)),
+        "worker_rss_mib_before": rss_before,
+        "worker_rss_mib_after": rss_after,
         "server_tracebacks": tracebacks,
         "server_log_tail": errors_logged[-2000:] if tracebacks else "",
     }

@@ -53,6 +53,7 @@ RUN_ID = f"bench_{os.getpid()}_{int(time.time())}"
 
 P99_TARGET_MS = 10.0
 SCALING_TARGET = 1.25  # full data set's median within this factor of the small one's
+WORKER_MIB_TARGET = 120
 HTTP_TARGET = 0.15  # answers/s as a share of /healthz requests/s (stretch: 0.20)
 
 RATINGS = (fsrs.Rating.Again, fsrs.Rating.Hard, fsrs.Rating.Good, fsrs.Rating.Easy)
@@ -575,6 +576,10 @@ def _run_database(
               f"{http['answer']['per_second']:.1f}/s: {http['ratio']:.0%}; server CPU per "
               f"request: /healthz {http['healthz_cpu_ms_per_request']:.2f} ms, answer "
               f"{http['answer_cpu_ms_per_request']:.2f} ms")  # fmt: skip
+        print(f"  memory per worker over about {http['answer_requests']} requests: "
+              f"{http['worker_rss_mib_before']} MiB before, "
+              f"{http['worker_rss_mib_after']} MiB after (target <= {WORKER_MIB_TARGET} MiB, "
+              "flat)")  # fmt: skip
         if args.profile or http["ratio"] < HTTP_TARGET:
             out["request_profile"] = diagnose(
                 "request profile",

@@ -100,8 +100,8 @@ class ReviewCard(Base):
 class ReviewLog(Base):
     __tablename__ = "review_logs"
     __table_args__ = (
-        Index("ix_review_logs_user_reviewed_at", "user_id", "reviewed_at"),
-        # What the day's limits and the Progress page count by, read from the index alone.
+        # What the day's limits and the Progress page count by, read from the index alone;
+        # also every lookup of a user's logs by time (its first two columns).
         Index(
             "ix_review_logs_user_reviewed_at_kind",
             "user_id",

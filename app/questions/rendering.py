@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from functools import lru_cache, wraps
 from typing import Any
 
 import nh3
@@ -68,11 +69,32 @@ def _sanitize(fragment: str) -> str:
     )
 
 
+# The renderings below are pure functions of the text, and the same question texts are shown
+# to every student of a class: each process keeps the most recent short ones (question
+# texts, options; at most 4,096 of each, under 2,000 characters: a few MiB in all).
+_CACHED_ENTRIES = 4096
+_CACHED_LENGTH = 2000
+
+
+def _remembered(render: Callable[[str], str]) -> Callable[[str], str]:
+    cached = lru_cache(maxsize=_CACHED_ENTRIES)(render)
+
+    @wraps(render)
+    def rendering(text: str) -> str:
+        if isinstance(text, str) and len(text) <= _CACHED_LENGTH:
+            return cached(text)
+        return render(text)
+
+    return rendering
+
+
+@_remembered
 def render_markdown(text: str) -> str:
     """Render block Markdown (paragraphs, lists, tables) to sanitized HTML."""
     return _sanitize(_MARKDOWN.render(text or "")).strip()
 
 
+@_remembered
 def render_inline(text: str) -> str:
     """Render one line of Markdown (emphasis, code, links) without a wrapping paragraph.
 
@@ -81,6 +103,7 @@ def render_inline(text: str) -> str:
     return _sanitize(_MARKDOWN.renderInline(text or ""))
 
 
+@_remembered
 def render_plain(text: str) -> str:
     """Markdown reduced to plain text, for answer summaries and feedback labels."""
     stripped = nh3.clean(_MARKDOWN.renderInline(text or ""), tags=set())

@@ -88,3 +88,27 @@ def test_plain_text() -> None:
     assert render_plain("**Khrushchev** & *co*") == "Khrushchev & co"
     assert render_plain("a <b>b</b>") == "a <b>b</b>"
     assert render_plain("line\nbreak") == "line break"
+
+
+def test_short_texts_are_rendered_once_per_process_and_long_ones_every_time(monkeypatch):
+    from app.questions import rendering
+
+    calls = []
+    real = rendering._sanitize  # noqa: SLF001
+
+    def counting(fragment):
+        calls.append(fragment)
+        return real(fragment)
+
+    monkeypatch.setattr(rendering, "_sanitize", counting)
+    short = "A *rare* prompt seen by a whole class, 7f3a"
+    first = rendering.render_markdown(short)
+    assert (
+        rendering.render_markdown(short)
+        == first
+        == "<p>A <em>rare</em> prompt seen by a whole class, 7f3a</p>"
+    )
+    assert len(calls) == 1
+    long = "word " * 1000 + "b8c2"  # longer than what is kept
+    assert rendering.render_markdown(long) == rendering.render_markdown(long)
+    assert len(calls) == 3

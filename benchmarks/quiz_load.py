@@ -10,8 +10,8 @@ with gunicorn (`--workers`, default 4, sync workers, `benchmarks.wsgi:app`), sig
 student in (a sign-in row and its session cookie: password checks are not the load),
 then runs two phases, one per quiz:
 
-1. think time of 30–90 s between answers, compressed `--compression` times (default 10:
-   3–9 s, so 500 students send about 80 answers a second);
+1. think time of 30–90 s between answers, divided by `--compression` (default 3: 10–30 s,
+   so 500 students send about 25 answers a second; 10 gives 3–9 s and about 80);
 2. no think time: each student answers as fast as the server allows.
 
 In each phase every student starts at a random moment within `--start-window` seconds
@@ -279,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--start-window", type=float, default=10.0)
-    parser.add_argument("--compression", type=float, default=10.0)
+    parser.add_argument("--compression", type=float, default=3.0)
     args = parser.parse_args(argv)
 
     name = args.database or f"bench_quizzes_{secrets.token_hex(5)}"

@@ -1,4 +1,5 @@
-"""A teacher reads a quiz's results: gradebook, a grade override, the CSV, item analysis.
+"""A teacher reads a quiz's results (gradebook, a grade override, the CSV, item analysis)
+and what the class is forgetting.
 
 Screenshots are saved under test-results/results/.
 """
@@ -121,3 +122,61 @@ def test_teacher_overrides_a_grade_downloads_the_csv_and_reads_the_item_analysis
     phone.screenshot(path=str(SHOTS / "item-analysis-phone.png"), full_page=True)
     context.close()
     assert errors == []
+
+
+def test_teacher_reads_what_the_class_is_forgetting(
+    app, live_url, browser, teacher, make_user, clock, check_accessibility
+):
+    from tests.factories import make_card
+
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    students = [make_user(display_name=f"Student {n}") for n in range(6)]
+    students[0].share_reviews_with_classes = False
+    bank = make_bank("Cold War", topics=("Berlin", "Space race"))
+    wall = make_question(
+        bank,
+        "true_false",
+        topic="Berlin",
+        content={"prompt": "Berlin wall, 1961.", "answer": True},
+    )
+    sputnik = make_question(
+        bank,
+        "true_false",
+        topic="Space race",
+        content={"prompt": "Sputnik, 1950.", "answer": False},
+    )
+    klass = make_class(teacher, students=students, name="History 9B")
+    make_quiz(klass, questions=[wall, sputnik], title="Cold War check")
+    for student in students:
+        for question, stability, lapses in ((wall, 60.0, 0), (sputnik, 1.0, 3)):
+            make_card(
+                student.id,
+                question,
+                due=CLOCK_START + timedelta(days=1),
+                state=2,
+                stability=stability,
+                difficulty=5.0,
+                last_review=CLOCK_START - timedelta(days=2),
+                lapses=lapses,
+            )
+    db.session.commit()
+
+    for size in ({"width": 1280, "height": 900}, {"width": 390, "height": 844}):
+        phone = size["width"] == 390
+        context = browser.new_context(viewport=size, is_mobile=phone, has_touch=phone)
+        page = context.new_page()
+        log_in(page, live_url, teacher)
+        page.goto(f"{live_url}/classes/{klass.id}")
+        link = page.get_by_role("link", name="Class memory")
+        link.tap() if phone else link.click()
+        expect(page.get_by_text("5 students share their review data; 1 opted out.")).to_be_visible()
+        topics = page.locator("#topics")
+        expect(topics).to_contain_text("Berlin")
+        expect(topics).to_contain_text("Space race")
+        forgotten = page.locator("#most-forgotten li")
+        expect(forgotten.first).to_contain_text("Sputnik, 1950.")  # forgotten most
+        expect(forgotten.first).to_contain_text("15 lapses")  # 3 lapses × 5 sharing
+        check_accessibility(page)
+        name = "phone" if phone else "desktop"
+        page.screenshot(path=str(SHOTS / f"class-memory-{name}.png"), full_page=True)
+        context.close()

@@ -101,6 +101,19 @@ def _check_target(session: Session, user_id: int, target: float) -> float:
     return float(target)
 
 
+def _check_date_and_label(exam_on: date, today: date, label: str) -> None:
+    """The checks every exam date passes, a student's own or a class's."""
+    if exam_on < today:
+        raise ExamError(f"The exam date {exam_on.isoformat()} is in the past.", field="exam_on")
+    if (exam_on - today).days > MAX_YEARS_AHEAD * 365 + 1:
+        raise ExamError(
+            f"The exam date {exam_on.isoformat()} is more than {MAX_YEARS_AHEAD} years away.",
+            field="exam_on",
+        )
+    if len(label) > MAX_LABEL_LENGTH:
+        raise ExamError(f"The label can be at most {MAX_LABEL_LENGTH} characters.", field="label")
+
+
 def set_exam_date(
     session: Session,
     user_id: int,
@@ -122,15 +135,7 @@ def set_exam_date(
     label = label.strip()
     if not bank_id and not topic_id:
         raise ExamError("Choose a bank or a topic for the exam.", field="scope")
-    if exam_on < today:
-        raise ExamError(f"The exam date {exam_on.isoformat()} is in the past.", field="exam_on")
-    if (exam_on - today).days > MAX_YEARS_AHEAD * 365 + 1:
-        raise ExamError(
-            f"The exam date {exam_on.isoformat()} is more than {MAX_YEARS_AHEAD} years away.",
-            field="exam_on",
-        )
-    if len(label) > MAX_LABEL_LENGTH:
-        raise ExamError(f"The label can be at most {MAX_LABEL_LENGTH} characters.", field="label")
+    _check_date_and_label(exam_on, today, label)
     target = _check_target(session, user_id, target_retention)
     _check_scope_exists(session, bank_id, topic_id)
     # One exam set at a time per student, so a double submit finds the first one.
@@ -229,15 +234,7 @@ def set_class_exam_date(
     or is removed no longer does.
     """
     label = label.strip()
-    if exam_on < today:
-        raise ExamError(f"The exam date {exam_on.isoformat()} is in the past.", field="exam_on")
-    if (exam_on - today).days > MAX_YEARS_AHEAD * 365 + 1:
-        raise ExamError(
-            f"The exam date {exam_on.isoformat()} is more than {MAX_YEARS_AHEAD} years away.",
-            field="exam_on",
-        )
-    if len(label) > MAX_LABEL_LENGTH:
-        raise ExamError(f"The label can be at most {MAX_LABEL_LENGTH} characters.", field="label")
+    _check_date_and_label(exam_on, today, label)
     # Two teachers setting it at once: the quiz row is locked, so one row results.
     session.execute(select(Quiz.id).where(Quiz.id == quiz.id).with_for_update())
     exam = class_exam_date(session, quiz.id)

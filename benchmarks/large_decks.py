@@ -18,16 +18,12 @@ import random
 import re
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
 import fsrs
-import psycopg
 from sqlalchemy import event, insert
 from sqlalchemy.orm import Session
 
@@ -42,8 +38,8 @@ from app.models import (
 )
 from app.scheduling import next_card
 from benchmarks.bench_app import bench_app
+from benchmarks.scratch import scratch_database
 
-SERVER = "postgresql://postgres@127.0.0.1:5432"
 PASSWORD = "benchmark-password-1"  # noqa: S105 - throwaway students
 DECKS = (1_000, 10_000, 50_000)
 OTHERS = int(
@@ -282,30 +278,10 @@ def report(database: str, out: dict[str, Any]) -> str:
 
 
 def run(database: str, given_url: str | None, args: argparse.Namespace) -> str:
-    created = None
-    workdir = None
-    if given_url:
-        url = given_url
-    elif database == "sqlite":
-        workdir = Path(tempfile.mkdtemp(prefix="large-decks-"))
-        url = f"sqlite:///{workdir / 'bench.db'}"
-    else:
-        created = f"bench_decks_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{created}"')
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{created}"
-    try:
+    with scratch_database(database, given_url, "bench-decks") as url:
         print(f"== {database}: building", flush=True)
         students = build(url, datetime.now(UTC), args.seed, tuple(args.decks))
         return report(database, measure(url, students, args.samples))
-    finally:
-        if created:  # only the database made above
-            with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
-        if workdir:
-            for path in workdir.iterdir():
-                path.unlink()
-            workdir.rmdir()
 
 
 def main(argv: list[str] | None = None) -> int:

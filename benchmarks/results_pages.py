@@ -27,21 +27,18 @@ import argparse
 import os
 import random
 import sys
-import tempfile
 import time
-import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from typing import Any
 
-import psycopg
 from sqlalchemy import event, insert, inspect
 from werkzeug.security import generate_password_hash
 
+from benchmarks.scratch import scratch_database
+
 STUDENTS, QUESTIONS = 500, 40
 TARGET_MS = 1000
-SERVER = "postgresql://postgres@127.0.0.1:5432"
 PASSWORD = "bench-password-1"  # noqa: S105 - the benchmark teacher's, in a throwaway database
 
 
@@ -300,33 +297,14 @@ def report(database: str, rows: list[tuple[str, dict[str, Any]]]) -> str:
 
 
 def run(database: str, given_url: str | None, args: argparse.Namespace) -> str:
-    created = None
-    workdir = None
     if given_url:
-        url = given_url
-        database = "postgresql" if url.startswith("postgresql") else "sqlite"
-    elif database == "sqlite":
-        workdir = Path(tempfile.mkdtemp(prefix="results-pages-"))
-        url = f"sqlite:///{workdir / 'bench.db'}"
-    else:
-        created = f"bench_results_{uuid.uuid4().hex[:10]}"
-        with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{created}"')
-        url = f"postgresql+psycopg://postgres@127.0.0.1:5432/{created}"
-    try:
+        database = "postgresql" if given_url.startswith("postgresql") else "sqlite"
+    with scratch_database(database, given_url, "bench-results") as url:
         print(f"== {database}: building", flush=True)
         began = time.perf_counter()
         ids = build(url, args.seed)
         print(f"   built in {time.perf_counter() - began:.1f} s", flush=True)
         return report(database, measure(url, ids, args.samples))
-    finally:
-        if created:  # only the database made above
-            with psycopg.connect(f"{SERVER}/postgres", autocommit=True) as conn:
-                conn.execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
-        if workdir:
-            for path in workdir.iterdir():
-                path.unlink()
-            workdir.rmdir()
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -22,6 +22,7 @@ from tests.factories import (
     make_question,
     make_quiz,
 )
+from tests.web.test_class_memory import reviewed
 
 SHOTS = Path("test-results/results")
 
@@ -127,8 +128,6 @@ def test_teacher_overrides_a_grade_downloads_the_csv_and_reads_the_item_analysis
 def test_teacher_reads_what_the_class_is_forgetting(
     app, live_url, browser, teacher, make_user, clock, check_accessibility
 ):
-    from tests.factories import make_card
-
     SHOTS.mkdir(parents=True, exist_ok=True)
     students = [make_user(display_name=f"Student {n}") for n in range(6)]
     students[0].share_reviews_with_classes = False
@@ -148,17 +147,8 @@ def test_teacher_reads_what_the_class_is_forgetting(
     klass = make_class(teacher, students=students, name="History 9B")
     make_quiz(klass, questions=[wall, sputnik], title="Cold War check")
     for student in students:
-        for question, stability, lapses in ((wall, 60.0, 0), (sputnik, 1.0, 3)):
-            make_card(
-                student.id,
-                question,
-                due=CLOCK_START + timedelta(days=1),
-                state=2,
-                stability=stability,
-                difficulty=5.0,
-                last_review=CLOCK_START - timedelta(days=2),
-                lapses=lapses,
-            )
+        reviewed(student, wall, stability=60.0)
+        reviewed(student, sputnik, stability=1.0, lapses=3)
     db.session.commit()
 
     for size in ({"width": 1280, "height": 900}, {"width": 390, "height": 844}):

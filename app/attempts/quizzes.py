@@ -806,7 +806,6 @@ def process_overdue(
     now: datetime,
     *,
     quiz_id: int | None = None,
-    user_id: int | None = None,
     attempt_id: int | None = None,
     release: bool = True,
 ) -> int:
@@ -826,8 +825,6 @@ def process_overdue(
     )
     if quiz_id is not None:
         query = query.where(QuizAttempt.quiz_id == quiz_id)
-    if user_id is not None:
-        query = query.where(QuizAttempt.user_id == user_id)
     if attempt_id is not None:
         query = query.where(QuizAttempt.id == attempt_id)
     changed = 0
@@ -852,9 +849,7 @@ def process_overdue(
         else:
             changed += _close(session, attempt, "abandoned", now, now)
     if release:
-        changed += _release_missed(
-            session, now, quiz_id=quiz_id, user_id=user_id, attempt_id=attempt_id
-        )
+        changed += _release_missed(session, now, quiz_id=quiz_id, attempt_id=attempt_id)
     return changed
 
 
@@ -979,7 +974,6 @@ def _release_missed(
     now: datetime,
     *,
     quiz_id: int | None,
-    user_id: int | None,
     attempt_id: int | None,
 ) -> int:
     query = (
@@ -996,8 +990,6 @@ def _release_missed(
     )
     if quiz_id is not None:
         query = query.where(QuizAttempt.quiz_id == quiz_id)
-    if user_id is not None:
-        query = query.where(QuizAttempt.user_id == user_id)
     if attempt_id is not None:
         query = query.where(QuizAttempt.id == attempt_id)
     sent = 0

@@ -17,6 +17,7 @@ from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 
 from .models.base import CONSTRAINT_NAMES, Base  # noqa: F401  (re-exported)
+from .sqlite_checkpoints import CHECKPOINT_BACKSTOP_PAGES, database_file, ensure_checkpointer
 
 db = SQLAlchemy(model_class=Base)
 migrate = Migrate()
@@ -38,7 +39,8 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ARG00
     """SQLite: enforce foreign keys (ondelete rules), and let readers and a writer overlap.
 
     WAL lets gunicorn workers read while one writes; synchronous=NORMAL is safe in WAL
-    mode and saves an fsync per commit.
+    mode and saves an fsync per commit. Checkpoints run in a background thread of each
+    process (see sqlite_checkpoints), so that no commit waits for one.
     """
     if not isinstance(dbapi_connection, sqlite3.Connection):
         return
@@ -46,6 +48,10 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ARG00
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
+    path = database_file(dbapi_connection)
+    if path is not None:
+        cursor.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_BACKSTOP_PAGES}")
+        ensure_checkpointer(path)
     try:  # the study queue ranks cards by FSRS retrievability, a power
         cursor.execute("SELECT pow(2, 3)")
     except sqlite3.OperationalError:  # an SQLite built without its math functions

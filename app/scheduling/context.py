@@ -98,17 +98,7 @@ def study_context(
     loaded and gives it), whether an exam may be coming and the last undoable action
     together; the second counts today's answers.
     """
-    row = session.execute(
-        _context_statement(given_zone=time_zone is not None),
-        {
-            "user_id": user_id,
-            # Study days are at most a day or so away from the UTC date in any zone: an
-            # exam dated two days back or later might still be coming, anything older
-            # cannot.
-            "exams_from": now.date() - timedelta(days=2),
-        }
-        | ({"time_zone": time_zone} if time_zone is not None else {}),
-    ).first()
+    row = _context_row(session, user_id, now, time_zone)
     if row is None:  # no such user: the defaults, as for a student without settings
         settings, zone_name, may_have_exams, action = default_settings(user_id), None, False, None
     else:
@@ -137,6 +127,30 @@ def study_context(
         may_have_exams=bool(may_have_exams),
         last_action=action,
     )
+
+
+def settings_and_exams(session: Session, user_id: int, now: datetime):
+    """The student's settings row (None when there is none yet) and whether an exam may
+    be coming from about today on (False: surely none): the first of study_context's
+    statements, without the study day's counts."""
+    row = _context_row(session, user_id, now, "UTC")
+    if row is None:
+        return None, False
+    return row[1], bool(row[2])
+
+
+def _context_row(session: Session, user_id: int, now: datetime, time_zone: str | None):
+    return session.execute(
+        _context_statement(given_zone=time_zone is not None),
+        {
+            "user_id": user_id,
+            # Study days are at most a day or so away from the UTC date in any zone: an
+            # exam dated two days back or later might still be coming, anything older
+            # cannot.
+            "exams_from": now.date() - timedelta(days=2),
+        }
+        | ({"time_zone": time_zone} if time_zone is not None else {}),
+    ).first()
 
 
 @cache

@@ -16,7 +16,7 @@ from ..models import ReviewCard, ReviewLog, StudyAction, StudySettings
 from ..questions import CORRECT_THRESHOLD
 from .actions import last_action, record_action
 from .cards import user_card
-from .context import StudyContext
+from .context import StudyContext, settings_and_exams
 from .days import as_utc
 from .exams import ExamCaps, apply_exam_cap
 from .fsrs_cards import card_snapshot, restore_snapshot, scheduler_for, to_fsrs_card
@@ -121,9 +121,11 @@ def answer_card(
     if card.version != expected_version:
         raise StaleAnswer(f"Card {card_id} has changed since it was shown.")
     before = card_snapshot(card)
-    scheduler = scheduler_for(settings_for_update(session, user_id))
+    settings, exams_coming = settings_and_exams(session, user_id, now)
+    scheduler = scheduler_for(settings or settings_for_update(session, user_id))
     after, _ = scheduler.review_card(to_fsrs_card(card), rating, now, duration_ms)
-    after = apply_exam_cap(session, user_id, card, now, after)
+    if exams_coming:
+        after = apply_exam_cap(session, user_id, card, now, after)
     # Anki counts a lapse when a card in review is failed; learning failures are not lapses.
     lapsed = card.state == fsrs.State.Review.value and rating == fsrs.Rating.Again
     lapses = card.lapses + int(lapsed)

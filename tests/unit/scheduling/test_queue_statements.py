@@ -11,7 +11,7 @@ from sqlalchemy.sql import visitors
 
 from app.extensions import db
 from app.models import ReviewCard
-from app.scheduling import add_to_reviews, next_card, queue_counts, study_context
+from app.scheduling import add_to_reviews, answer_card, next_card, queue_counts, study_context
 from app.scheduling import context as context_module
 from app.scheduling import queue as queue_module
 from app.scheduling.queue import _learning_due, _reviews_due
@@ -104,3 +104,40 @@ def test_the_due_review_index_holds_every_column_the_ranking_reads(app):
     index = next(i for i in ReviewCard.__table__.indexes if i.name.endswith("user_state_due"))
     assert read >= {"user_id", "state", "due", "last_review", "stability", "id"}
     assert read <= {column.name for column in index.columns}
+
+
+def _statements_of(call) -> list[str]:
+    from sqlalchemy import event
+
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # noqa: ANN001, ARG001
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        call()
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    return statements
+
+
+def test_an_answer_with_no_exam_coming_runs_five_statements(app, student, bank):
+    """The card, the settings with whether an exam may be coming, the update and the two
+    inserts (the log, the action for undo): no study day is counted for the exam caps."""
+    add_to_reviews(db.session, student.id, bank_id=bank.id, now=T0)
+    set_settings(student.id, desired_retention=0.9)
+    db.session.commit()
+    first, second = cards_of(student.id)[:2]
+    answer(student.id, first, fsrs.Rating.Good, T0)  # warm: compiled statements
+    db.session.commit()
+    user_id, card_id, version = student.id, second.id, second.version
+    db.session.expunge_all()
+
+    def answer_second() -> None:
+        answer_card(db.session, user_id, card_id, fsrs.Rating.Good, T0, expected_version=version)
+
+    statements = _statements_of(answer_second)
+    db.session.commit()
+    assert len(statements) == 5, "\n".join(s[:40] for s in statements)
+    assert not any("review_logs.reviewed_at >=" in s for s in statements)

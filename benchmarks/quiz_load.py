@@ -14,16 +14,20 @@ then runs two phases, one per quiz:
    so 500 students send about 25 answers a second; 10 gives 3–9 s and about 80);
 2. no think time: each student answers as fast as the server allows.
 
-In each phase every student starts at a random moment within `--start-window` seconds
-(`POST /quizzes/<id>/start`, then the first question page), then for each question reads
-the page (`GET`, the `sequence` of the item is in the form), posts an answer (`POST`, 302
-to the next question) and at the end submits. Clients are `--clients` processes, one thread
-per student, using only `http.client`. Reported per phase: start p50/p99 (the POST that
-draws and snapshots the questions), answer p50/p99 (the POST), page p50/p99, errors, and
-answers sent (a 302 onward) against answers stored (`quiz_items.answered_at`): none may
-be lost; requests and answers per second, and the server's CPU per request (gunicorn's
-processes, from /proc). Targets: in both phases no errors and none lost; with think time,
-start p99 < 1 s and answer p99 < 300 ms (without it, latency is queueing by design).
+In each phase every student starts at a random moment within `--start-window` seconds,
+then answers each question and at the end submits. As a browser running the page's
+script, each POST carries inline=y and its response is the next question's page: the
+start (`POST /quizzes/<id>/start`, which draws and snapshots the questions) returns the
+first question, each answer (the `sequence` of the item is in the form) the next one, and
+the last answer a 302 to the submit page. `--without-script` posts as a browser without
+script: each POST a 302, then a GET of the page. Clients are `--clients` processes, one
+thread per student, using only `http.client`. Reported per phase: start p50/p99, answer
+p50/p99 (the POST, its page included), page p50/p99 (the GETs, without script only),
+errors, and answers sent (accepted) against answers stored (`quiz_items.answered_at`):
+none may be lost; requests and answers per second, and the server's CPU per request
+(gunicorn's processes, from /proc). Targets: in both phases no errors and none lost;
+with think time, start p99 < 1 s and answer p99 < 300 ms (without it, latency is
+queueing by design).
 """
 
 from __future__ import annotations
@@ -163,6 +167,24 @@ def build(admin_url: str, name: str, students: int, questions: int) -> dict[str,
     return {"url": url, "sa_url": sa_url, "quiz_ids": quiz_ids, "cookies": cookies}
 
 
+PAGE_URL = re.compile(r'data-page-url="([^"]+)"')
+
+
+def _answer_form(page: str, where: str, rng: random.Random, inline: bool) -> dict[str, str]:
+    sequence = SEQUENCE.search(page)
+    if sequence is None:
+        raise FlowError(f"{where}: no answer form")
+    form = {"sequence": sequence.group(1), "go": "next"}
+    choice = CHOICE.search(page)
+    if choice is not None:
+        form["choice"] = choice.group(1)
+    else:
+        form["answer"] = rng.choice(("true", "false"))
+    if inline:
+        form["inline"] = "y"
+    return form
+
+
 def take_quiz(
     port: int,
     cookies: dict[str, str],
@@ -171,43 +193,56 @@ def take_quiz(
     think: tuple[float, float],
     rng: random.Random,
     out: dict[str, list],
+    inline: bool = True,
 ) -> None:
+    """One student's attempt. `inline`: as a browser running the page's script, each
+    POST (the start, each answer) gets the next question's page in its response; else as
+    without script, a 302 and a GET of the page."""
     browser = Browser(port, cookies)
     try:
         time.sleep(max(0.0, start_at - time.time()))
         began = time.perf_counter()
-        status, location, _ = browser.request("POST", f"/quizzes/{quiz_id}/start", {})
+        status, location, page = browser.request(
+            "POST", f"/quizzes/{quiz_id}/start", {"inline": "y"} if inline else {}
+        )
         out["start"].append(time.perf_counter() - began)
-        match = TAKE.search(location)
-        if status != 302 or match is None:
-            raise FlowError(f"start: HTTP {status} to {location!r}")
-        path = location[location.index("/quizzes/") :]
+        if inline:
+            found = PAGE_URL.search(page) if status == 200 else None
+            if found is None:
+                raise FlowError(f"start: HTTP {status} with no question page")
+            path = found.group(1)
+        else:
+            match = TAKE.search(location)
+            if status != 302 or match is None:
+                raise FlowError(f"start: HTTP {status} to {location!r}")
+            path = location[location.index("/quizzes/") :]
+            page = None
         while True:
-            began = time.perf_counter()
-            status, _, page = browser.request("GET", path)
-            out["page"].append(time.perf_counter() - began)
-            if status != 200:
-                raise FlowError(f"GET {path}: HTTP {status}")
-            sequence = SEQUENCE.search(page)
-            if sequence is None:
-                raise FlowError(f"GET {path}: no answer form")
-            choice = CHOICE.search(page)
-            form = {"sequence": sequence.group(1), "go": "next"}
-            if choice is not None:
-                form["choice"] = choice.group(1)
-            else:
-                form["answer"] = rng.choice(("true", "false"))
+            if page is None:
+                began = time.perf_counter()
+                status, _, page = browser.request("GET", path)
+                out["page"].append(time.perf_counter() - began)
+                if status != 200:
+                    raise FlowError(f"GET {path}: HTTP {status}")
+            form = _answer_form(page, path, rng, inline)
             if think[1] > 0:
                 time.sleep(rng.uniform(*think))
             began = time.perf_counter()
-            status, location, _ = browser.request("POST", path, form)
+            status, location, page = browser.request("POST", path, form)
             out["answer"].append(time.perf_counter() - began)
+            if status == 200 and inline:
+                found = PAGE_URL.search(page)
+                if found is None or found.group(1) == path:
+                    raise FlowError(f"POST {path}: HTTP 200 without the next question")
+                out["sent"].append(1)
+                path = found.group(1)
+                continue
             if status != 302 or location.endswith(path):
                 raise FlowError(f"POST {path}: HTTP {status} to {location!r} (refused)")
             out["sent"].append(1)
             if location.endswith("/submit"):
                 break
-            path = location[location.index("/quizzes/") :]
+            path, page = location[location.index("/quizzes/") :], None
         status, location, _ = browser.request("POST", path.rsplit("/", 1)[0] + "/submit", {})
         if status != 302 or not location.endswith("/review"):
             raise FlowError(f"submit: HTTP {status} to {location!r}")
@@ -240,6 +275,7 @@ def client_process(job: dict[str, Any], ready: Any, results: Any) -> None:
                     phase["think"],
                     random.Random(rng.random()),
                     out,
+                    job["inline"],
                 ),
             )
             for student_cookies in cookies
@@ -280,6 +316,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--clients", type=int, default=10)
     parser.add_argument("--start-window", type=float, default=10.0)
     parser.add_argument("--compression", type=float, default=3.0)
+    parser.add_argument(
+        "--without-script",
+        action="store_true",
+        help="post as a browser without script does: each answer a 302 and a GET",
+    )
     args = parser.parse_args(argv)
 
     name = args.database or f"bench_quizzes_{secrets.token_hex(5)}"
@@ -310,6 +351,7 @@ def _run(args: argparse.Namespace, built: dict[str, Any]) -> int:
         "questions": args.questions,
         "workers": args.workers,
         "clients": args.clients,
+        "requests_per_answer": 2 if args.without_script else 1,
         "phases": [],
     }
     try:
@@ -329,6 +371,7 @@ def _run(args: argparse.Namespace, built: dict[str, Any]) -> int:
                 "cookies": every[n :: args.clients],
                 "seed": n * 7919,
                 "phases": phases,
+                "inline": not args.without_script,
             }
             for n in range(args.clients)
         ]

@@ -29,7 +29,7 @@ from ..attempts import items as attempt_items
 from ..attempts import quizzes as rules
 from ..extensions import db
 from ..inputs import db_int
-from ..models import Question, Quiz, QuizAttempt, QuizOverride, Topic
+from ..models import Question, Quiz, QuizAttempt, QuizItem, QuizOverride, Topic
 from ..models.quizzes import REVIEW_PARTS
 from ..questions import QUESTION_TYPES, describe_response, present, render_plain
 from ..scheduling import (
@@ -435,8 +435,20 @@ def start(quiz_id: int):
     except rules.QuizError as exc:
         return refused(exc, here)
     attempt_id, position = attempt.id, _first_open(attempt)
+    if _inline():
+        # The first question comes back at once, drawn before the commit expires it.
+        page = _take_page(attempt, rules.item_at(attempt, position), clock.now())
+        db.session.commit()
+        return page
     db.session.commit()  # expires the attempt: nothing below reads it again
     return redirect(url_for("quizzes.take", attempt_id=attempt_id, position=position))
+
+
+def _inline() -> bool:
+    """The page's script asked for the next page in the response (inline=y): one request
+    per answer. It then puts the page's own address in the history, so reload and Back
+    never post again. Without script: Post/Redirect/Get."""
+    return request.form.get("inline") == "y"
 
 
 def _first_open(attempt: QuizAttempt) -> int:
@@ -492,9 +504,14 @@ def take(attempt_id: int, position: int):
                 return refused(exc, url_for("quizzes.submit", attempt_id=attempt.id))
             return refused(exc, here)
         after = [other.position for other in attempt.items if other.position > position]
-        db.session.commit()  # expires the attempt: nothing below reads it again
         if request.form.get("go") == "submit" or not after:
+            db.session.commit()
             return redirect(url_for("quizzes.submit", attempt_id=attempt_id))
+        if _inline():
+            page = _take_page(attempt, rules.item_at(attempt, min(after)), clock.now())
+            db.session.commit()
+            return page
+        db.session.commit()  # expires the attempt: nothing below reads it again
         return redirect(url_for("quizzes.take", attempt_id=attempt_id, position=min(after)))
     try:
         item = rules.item_at(attempt, position)
@@ -502,7 +519,10 @@ def take(attempt_id: int, position: int):
         abort(404)
     if attempt.state == "overdue":
         return redirect(url_for("quizzes.submit", attempt_id=attempt.id))
-    now = clock.now()
+    return _take_page(attempt, item, clock.now())
+
+
+def _take_page(attempt: QuizAttempt, item: QuizItem, now: datetime) -> str:
     show_feedback = rules.review_visible(attempt.quiz, "feedback", attempt, now)
     return render_template(
         "quizzes/take.html",

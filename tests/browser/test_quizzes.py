@@ -68,6 +68,21 @@ def test_teacher_sets_a_timed_random_quiz_a_student_takes_it_on_a_phone_and_runs
     phone.get_by_role("button", name="Start the quiz").click()
     expect(phone.get_by_role("timer")).to_contain_text("Time left")
     check_accessibility(phone)
+    # One request per answer: each answer's response is the next question, whose own
+    # address replaces the POST in the history.
+    documents: list[tuple[str, str]] = []
+
+    def seen(request) -> None:  # noqa: ANN001
+        if request.resource_type == "document":
+            documents.append((request.method, request.url))
+
+    phone.on("request", seen)
+    phone.get_by_label("False").check()
+    phone.get_by_role("button", name="Save and continue").click()
+    expect(phone.get_by_role("heading", name="Missile crisis: question 2 of 3")).to_be_visible()
+    assert phone.url.endswith("/2")
+    assert [method for method, _ in documents] == ["POST"]
+    phone.remove_listener("request", seen)
     answer_false_to_every_question(phone)
     expect(phone.get_by_text("Every question is answered.")).to_be_visible()
     phone.get_by_role("button", name="Submit all and finish").click()

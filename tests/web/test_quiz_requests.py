@@ -70,3 +70,44 @@ def test_an_answer_to_a_question_the_attempt_lacks_is_not_found(client, auth, ma
     url = f"/quizzes/attempts/{attempt.id}/9"
     assert client.post(url, data={"answer": "false", "sequence": "0"}).status_code == 404
     assert client.get(url).status_code == 404
+
+
+def test_with_script_a_start_and_each_answer_are_one_request(client, auth, make_user, clock):
+    """inline=y (set by the page's script): the response is the next question's page, with
+    the address the script puts in the history; the answer is stored all the same."""
+    quiz, student = _quiz(make_user, n=3, time_limit_seconds=3600)
+    auth.login(student)
+    client.get(f"/quizzes/{quiz.id}")
+    with counted_statements() as started:
+        response = client.post(f"/quizzes/{quiz.id}/start", data={"inline": "y"})
+    assert response.status_code == 200
+    attempt = db.session.scalar(select(QuizAttempt))
+    page = response.get_data(as_text=True)
+    assert "question 1 of 3" in page
+    assert f'data-page-url="/quizzes/attempts/{attempt.id}/1"' in page
+    reads = [s for s in started if not s.startswith("INSERT INTO quiz_items")]
+    assert len(reads) <= 9, "\n\n".join(reads)
+    url = f"/quizzes/attempts/{attempt.id}/1"
+    with counted_statements() as answer_statements:
+        response = client.post(url, data={"answer": "false", "sequence": "0", "inline": "y"})
+    assert response.status_code == 200
+    page = response.get_data(as_text=True)
+    assert "question 2 of 3" in page
+    assert f'data-page-url="/quizzes/attempts/{attempt.id}/2"' in page
+    assert 'aria-current="page">2<' in page
+    # one more than the answer alone: nothing is read again for the page
+    assert len(answer_statements) <= 5, "\n\n".join(answer_statements)
+    item = db.session.scalar(select(QuizItem).where(QuizItem.position == 1))
+    assert item.response == {"answer": False} and item.fraction == 1.0
+    # The page shows question 1 as answered in the map.
+    assert "1<span class=\"visually-hidden\">, answered" in page
+    # Sent again (a resubmitted POST): refused as out of sequence, stored once.
+    again = client.post(url, data={"answer": "true", "sequence": "0", "inline": "y"})
+    assert again.status_code == 302
+    db.session.refresh(item)
+    assert item.response == {"answer": False} and item.sequence == 1
+    # The last answer goes on to the submit page, as without script.
+    form = {"answer": "false", "sequence": "0", "inline": "y"}
+    client.post(f"/quizzes/attempts/{attempt.id}/2", data=form)
+    last = client.post(f"/quizzes/attempts/{attempt.id}/3", data=form)
+    assert last.headers["Location"].endswith(f"/attempts/{attempt.id}/submit")

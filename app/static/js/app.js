@@ -121,3 +121,22 @@
     window.history.replaceState(null, "", url);
   }
 })();
+
+// Quizzes: one request per answer. A start or an answer is posted with inline=y, and the
+// response is the next question's page; its own address then replaces the POST in the
+// history, so reload and Back never post again (without this script: Post/Redirect/Get).
+(function () {
+  "use strict";
+  document.querySelectorAll("form[data-inline]").forEach(function (form) {
+    var inline = document.createElement("input");
+    inline.type = "hidden";
+    inline.name = "inline";
+    inline.value = "y";
+    form.appendChild(inline);
+  });
+  var marker = document.querySelector("[data-page-url]");
+  var url = marker && marker.getAttribute("data-page-url");
+  if (url && window.location.pathname !== url && window.history.replaceState) {
+    window.history.replaceState(null, "", url);
+  }
+})();

@@ -299,8 +299,9 @@ def stored_answers(url: str, quiz_id: int) -> tuple[int, int]:
     return answered, finished
 
 
-def ms(values: list[float], fraction: float) -> float:
-    return round(_percentile(values, fraction) * 1000, 1)
+def ms(values: list[float], fraction: float) -> float | None:
+    """A percentile in ms; None when there is nothing (no page GETs with script)."""
+    return round(_percentile(values, fraction) * 1000, 1) if values else None
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -34,8 +34,16 @@ limiter = Limiter(key_func=get_remote_address, default_limits=[])
 SQLiteCompiler.get_from_hint_text = lambda self, table, text: text  # noqa: ARG005
 
 
+@event.listens_for(Engine, "checkout")
+def _sqlite_checkpointer(dbapi_connection, connection_record, connection_proxy) -> None:  # noqa: ARG001
+    """A connection handed out for an SQLite file: its checkpointer runs (again)."""
+    path = connection_record.info.get("sqlite_file")
+    if path is not None:
+        ensure_checkpointer(path)
+
+
 @event.listens_for(Engine, "connect")
-def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ARG001
+def _sqlite_pragmas(dbapi_connection, connection_record) -> None:
     """SQLite: enforce foreign keys (ondelete rules), and let readers and a writer overlap.
 
     WAL lets gunicorn workers read while one writes; synchronous=NORMAL is safe in WAL
@@ -51,6 +59,7 @@ def _sqlite_pragmas(dbapi_connection, connection_record) -> None:  # noqa: ARG00
     path = database_file(dbapi_connection)
     if path is not None:
         cursor.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_BACKSTOP_PAGES}")
+        connection_record.info["sqlite_file"] = path
         ensure_checkpointer(path)
     try:  # the study queue ranks cards by FSRS retrievability, a power
         cursor.execute("SELECT pow(2, 3)")

@@ -6,6 +6,8 @@ the log over 1,000 pages, so one answer in a hundred waited for the copy and an 
 Here each process checkpoints every database file it has open about once a second
 (passive: readers and the writer carry on meanwhile), and the commit-time checkpoint
 stays only as a backstop for a log that grows past CHECKPOINT_BACKSTOP_PAGES anyway.
+A checkpointer ends after a few idle seconds; each connection handed out by a pool
+starts it again if it is not running (a dictionary lookup).
 """
 
 from __future__ import annotations
@@ -19,6 +21,9 @@ from pathlib import Path
 # Pages (4 KiB each by default) the log may reach before a commit checkpoints it itself.
 CHECKPOINT_BACKSTOP_PAGES = 10_000
 CHECKPOINT_INTERVAL_SECONDS = 1.0
+# A checkpointer with nothing new to copy for this many rounds in a row ends; the next
+# connection handed out for the file starts it again.
+IDLE_ROUNDS = 10
 
 _checkpointers: dict[str, tuple[int, threading.Thread]] = {}
 _lock = threading.Lock()
@@ -32,7 +37,7 @@ def database_file(connection: sqlite3.Connection) -> str | None:
     return None
 
 
-def ensure_checkpointer(path: str, interval: float = CHECKPOINT_INTERVAL_SECONDS) -> bool:
+def ensure_checkpointer(path: str, interval: float | None = None) -> bool:
     """Start this process's checkpointer for `path` unless it runs already.
 
     Threads do not survive a fork, so a checkpointer started before gunicorn forked its
@@ -44,7 +49,7 @@ def ensure_checkpointer(path: str, interval: float = CHECKPOINT_INTERVAL_SECONDS
             return False
         thread = threading.Thread(
             target=_checkpoint_until_gone,
-            args=(path, interval),
+            args=(path, interval or CHECKPOINT_INTERVAL_SECONDS),
             name=f"sqlite-checkpoint {Path(path).name}",
             daemon=True,
         )
@@ -71,10 +76,17 @@ def checkpoint(path: str) -> tuple[int, int, int] | None:
 
 
 def _checkpoint_until_gone(path: str, interval: float) -> None:
-    while True:
+    """Checkpoint every `interval` seconds until the file is gone or nothing has been
+    written to it for IDLE_ROUNDS rounds (the log's length unchanged and all copied)."""
+    idle, last = 0, None
+    while idle < IDLE_ROUNDS:
         time.sleep(interval)
-        if not os.path.exists(path) or checkpoint(path) is None:
-            with _lock:
-                if _checkpointers.get(path, (None, None))[1] is threading.current_thread():
-                    del _checkpointers[path]
-            return
+        result = checkpoint(path) if os.path.exists(path) else None
+        if result is None:
+            break
+        busy, log_pages, copied = result
+        idle = idle + 1 if busy == 0 and log_pages == copied and log_pages == last else 0
+        last = log_pages
+    with _lock:
+        if _checkpointers.get(path, (None, None))[1] is threading.current_thread():
+            del _checkpointers[path]

@@ -102,3 +102,24 @@ def test_in_memory_databases_get_no_thread():
         connection.execute(text("SELECT 1"))
     assert sqlite_checkpoints._checkpointers == before
     engine.dispose()
+
+
+def test_an_idle_checkpointer_ends_and_the_next_connection_handed_out_starts_it(
+    tmp_path, monkeypatch
+):
+    monkeypatch.setattr(sqlite_checkpoints, "CHECKPOINT_INTERVAL_SECONDS", 0.01)
+    path = tmp_path / "idle.sqlite"
+    engine = create_engine(f"sqlite:///{path}")
+    with engine.connect() as connection:
+        connection.execute(text("CREATE TABLE t (id INTEGER PRIMARY KEY)"))
+        connection.commit()
+    first = sqlite_checkpoints._checkpointers[str(path)][1]
+    first.join(timeout=5)  # nothing written: it ends after IDLE_ROUNDS rounds
+    assert not first.is_alive()
+    assert str(path) not in sqlite_checkpoints._checkpointers
+    with engine.connect() as connection:  # the pooled connection, handed out again
+        connection.execute(text("INSERT INTO t DEFAULT VALUES"))
+        connection.commit()
+    second = sqlite_checkpoints._checkpointers[str(path)][1]
+    assert second is not first and second.is_alive()
+    engine.dispose()

@@ -90,19 +90,10 @@
   });
 })();
 
-// One request per answer. The back of a flashcard is in the page: "Show answer" shows it
-// without asking the server (without this script the button asks for ?reveal=<id>).
-// A rating is posted with inline=y, and the response is the next card's page; its URL
-// is then replaced by /study/, so reload and Back never post the answer again.
+// The back of a flashcard is in the page: "Show answer" shows it without asking the
+// server (without this script the button asks for ?reveal=<id>).
 (function () {
   "use strict";
-  document.querySelectorAll("[data-ratings]").forEach(function (form) {
-    var inline = document.createElement("input");
-    inline.type = "hidden";
-    inline.name = "inline";
-    inline.value = "y";
-    form.appendChild(inline);
-  });
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (!form.hasAttribute || !form.hasAttribute("data-reveal")) { return; }
@@ -115,27 +106,23 @@
     back.setAttribute("tabindex", "-1");
     back.focus();
   });
-  var marker = document.querySelector("[data-study-url]");
-  var url = marker && marker.getAttribute("data-study-url");
-  if (url && window.location.pathname !== url && window.history.replaceState) {
-    window.history.replaceState(null, "", url);
-  }
 })();
 
-// Quizzes: one request per answer. A start or an answer is posted with inline=y, and the
-// response is the next question's page; its own address then replaces the POST in the
-// history, so reload and Back never post again (without this script: Post/Redirect/Get).
+// One request per answer, for flashcard ratings and quizzes alike: the form is posted
+// with inline=y, and the response is the next page; its address then replaces the POST
+// in the history, so reload and Back never post again (without this script:
+// Post/Redirect/Get).
 (function () {
   "use strict";
-  document.querySelectorAll("form[data-inline]").forEach(function (form) {
+  document.querySelectorAll("[data-ratings], form[data-inline]").forEach(function (form) {
     var inline = document.createElement("input");
     inline.type = "hidden";
     inline.name = "inline";
     inline.value = "y";
     form.appendChild(inline);
   });
-  var marker = document.querySelector("[data-page-url]");
-  var url = marker && marker.getAttribute("data-page-url");
+  var marker = document.querySelector("[data-study-url], [data-page-url]");
+  var url = marker && (marker.getAttribute("data-study-url") || marker.getAttribute("data-page-url"));
   if (url && window.location.pathname !== url && window.history.replaceState) {
     window.history.replaceState(null, "", url);
   }

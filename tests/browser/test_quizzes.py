@@ -96,6 +96,7 @@ def test_teacher_sets_a_timed_random_quiz_a_student_takes_it_on_a_phone_and_runs
     phone.get_by_role("button", name="Start a new attempt").click()
     phone.get_by_label("True").check()
     phone.get_by_role("button", name="Save and continue").click()
+    expect(phone).to_have_url(re.compile(r"/quizzes/attempts/\d+/2$"))  # the answer is saved
     clock.advance(minutes=11)
     phone.reload()
     expect(phone.get_by_text("This attempt is submitted.")).to_be_visible()

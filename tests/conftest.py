@@ -9,7 +9,6 @@ from __future__ import annotations
 import functools
 import os
 import shutil
-import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -94,31 +93,27 @@ def app_config(tmp_path) -> dict:
 
 # -- an empty database for every test ------------------------------------------------------------
 
-# SQLite: the tables are created once per process in a template file, copied for each test.
-_sqlite_template: Path | None = None
+# SQLite: the tables are created once per worker in a template file, copied for each test.
 # PostgreSQL: the tables are created once per worker and emptied before each test (deleting
 # from every table and restarting the sequences takes about 15 ms; dropping and creating the
 # tables, 450 ms). `_emptying[url]` is the statement that empties them.
 _emptying: dict[str, str] = {}
 
 
-def _copy_sqlite_template(url: str) -> None:
-    global _sqlite_template
-    if _sqlite_template is None:
-        folder = Path(tempfile.mkdtemp(prefix="recall-schema-"))
-        template = folder / "schema.db"
-        engine = create_engine(f"sqlite:///{template}")
-        db.metadata.create_all(engine)
-        engine.dispose()
-        _sqlite_template = template
-    target = Path(make_url(url).database)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(_sqlite_template, target)
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory) -> Path:
+    """An SQLite file holding the models' tables and no rows."""
+    template = tmp_path_factory.mktemp("schema") / "schema.db"
+    engine = create_engine(f"sqlite:///{template}")
+    db.metadata.create_all(engine)
+    engine.dispose()
+    return template
 
 
 def _empty_postgresql(url: str) -> None:
-    """Every table of the schema empty, its sequences restarted; the schema (re)built when a
-    test has dropped or changed it, or on a worker's first test."""
+    """Every table of the schema empty, its sequences restarted; the schema (re)built on a
+    worker's first test and whenever the tables present differ from the models' (a test
+    dropped them, or left Alembic's)."""
     present = set(inspect(db.engine).get_table_names())
     expected = set(db.metadata.tables)
     if url in _emptying and present == expected:
@@ -140,11 +135,13 @@ def _empty_postgresql(url: str) -> None:
 
 
 @pytest.fixture
-def app(app_config) -> Iterator[Flask]:
+def app(app_config, request) -> Iterator[Flask]:
     url = app_config["SQLALCHEMY_DATABASE_URI"]
     sqlite = make_url(url).get_backend_name() == "sqlite"
     if sqlite:
-        _copy_sqlite_template(url)
+        target = Path(make_url(url).database)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), target)
     app = create_app(app_config)
     with app.app_context():
         if not sqlite:

@@ -16,6 +16,7 @@ from sqlalchemy import event
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 
+from . import prepared_statements  # noqa: F401  (its engine events)
 from .models.base import CONSTRAINT_NAMES, Base  # noqa: F401  (re-exported)
 from .sqlite_checkpoints import CHECKPOINT_BACKSTOP_PAGES, database_file, ensure_checkpointer
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
@@ -47,6 +47,9 @@ class AnswerOutcome:
     card: ReviewCard
     log: ReviewLog
     leech_now: bool
+    # The study context given to answer_card, with this answer counted in it: the next
+    # card's page needs no second read of it.
+    context: StudyContext | None = None
 
 
 def rating_for_grade(fraction: float) -> fsrs.Rating:
@@ -103,8 +106,12 @@ def answer_card(
     answer: dict[str, Any] | None = None,
     grade: float | None = None,
     overridden_from: float | None = None,
+    context: StudyContext | None = None,
 ) -> AnswerOutcome:
     """Apply one answer through FSRS, once: `expected_version` is the version shown.
+
+    `context` (the student's, at `now`) saves reading the settings again; the outcome
+    carries it with this answer counted and as the action to undo.
 
     Raises CardNotFound for a card that is not the student's, CardSuspended for a card
     suspended meanwhile, and StaleAnswer when the card has changed since (the answer was
@@ -121,7 +128,11 @@ def answer_card(
     if card.version != expected_version:
         raise StaleAnswer(f"Card {card_id} has changed since it was shown.")
     before = card_snapshot(card)
-    settings, exams_coming = settings_and_exams(session, user_id, now)
+    if context is not None:
+        settings = context.settings if object_session(context.settings) is not None else None
+        exams_coming = context.may_have_exams
+    else:
+        settings, exams_coming = settings_and_exams(session, user_id, now)
     scheduler = scheduler_for(settings or settings_for_update(session, user_id))
     after, _ = scheduler.review_card(to_fsrs_card(card), rating, now, duration_ms)
     if exams_coming:
@@ -163,8 +174,16 @@ def answer_card(
     )
     session.add(log)
     session.flush()
-    record_action(session, user_id, card, "answer", before, now, review_log_id=log.id)
-    return AnswerOutcome(card, log, leech_now)
+    action = record_action(session, user_id, card, "answer", before, now, review_log_id=log.id)
+    if context is not None:
+        context = replace(
+            context,
+            new_done=context.new_done + int(log.was_new),
+            reviews_done=context.reviews_done
+            + int(not log.was_new and log.state_before == fsrs.State.Review.value),
+            last_action=(action.id, action.kind),
+        )
+    return AnswerOutcome(card, log, leech_now, context)
 
 
 def _apply_if_unchanged(

@@ -131,7 +131,9 @@ def queue():
     return _study_page(utcnow(), request.args.get("reveal", type=db_int))
 
 
-def _study_page(now: datetime, reveal_id: int | None = None) -> str:
+def _study_page(
+    now: datetime, reveal_id: int | None = None, *, context: StudyContext | None = None
+) -> str:
     """The next card (or the card `reveal_id` with its answer shown), or "nothing due".
 
     A self-graded card's page carries its back and rating form, hidden until the
@@ -139,7 +141,8 @@ def _study_page(now: datetime, reveal_id: int | None = None) -> str:
     asks for ?reveal=<id>). Four statements with no deck chosen: the signed-in user,
     the study context (two), the counts and the card with its question.
     """
-    context = study_context(db.session, current_user.id, now, time_zone=current_user.time_zone)
+    if context is None:
+        context = study_context(db.session, current_user.id, now, time_zone=current_user.time_zone)
     deck = context.settings.study_deck
     label = deck_label(db.session, deck) if deck else None
     if label is None:
@@ -285,18 +288,27 @@ def answer(card_id: int):
         rating = fsrs.Rating.Good
         if grade_ is not None and grade_ < CORRECT_THRESHOLD:
             overridden_from, grade_ = grade_, 1.0
+    now = utcnow()
+    # One request per answer (inline, as the page's script sends it): the next card's
+    # page comes back at once, from the study context read here for the answer too.
+    context = (
+        study_context(db.session, current_user.id, now, time_zone=current_user.time_zone)
+        if form.inline.data
+        else None
+    )
     try:
         outcome = answer_card(
             db.session,
             current_user.id,
             card_id,
             rating,
-            utcnow(),
+            now,
             expected_version=form.version.data,
             duration_ms=_duration(form.shown_at.data),
             answer=answer_data,
             grade=grade_,
             overridden_from=overridden_from,
+            context=context,
         )
     except CardNotFound:
         abort(404)
@@ -304,19 +316,31 @@ def answer(card_id: int):
         return refused(exc, url_for("study.queue"), "warning")
     except StaleAnswer:
         return refused("That answer was already recorded.", url_for("study.queue"), "info")
-    db.session.commit()
     if outcome.leech_now:
         flash(
             f"You have forgotten this card {outcome.card.lapses} times: it is marked as a "
             "leech and suspended. Consider rewriting it or reading its source again.",
             "warning",
         )
-    if form.inline.data:
-        # One request per answer: the next card comes back at once. The page's script
-        # replaces this POST's history entry with /study/, so Back and reload never
-        # send the answer again (and a resent one is refused as already recorded).
-        return _study_page(utcnow())
-    return redirect(url_for("study.queue"))  # without script: Post/Redirect/Get
+    if outcome.context is None:
+        db.session.commit()
+        return redirect(url_for("study.queue"))  # without script: Post/Redirect/Get
+    # What this transaction read and wrote is what it commits, so the user, the settings
+    # and the context stay loaded past the commit: the next card's page reads only the
+    # counts and the card. The page's script replaces this POST's history entry with
+    # /study/, so Back and reload never send the answer again (and a resent one is
+    # refused as already recorded).
+    _commit_keeping_loaded()
+    return _study_page(now, context=outcome.context)
+
+
+def _commit_keeping_loaded() -> None:
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire_on_commit
 
 
 @bp.post("/undo")

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from datetime import date
+from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import event, func, select
 
 from app.extensions import db
-from app.models import ExamDate, ReviewLog
+from app.models import ExamDate, ReviewCard, ReviewLog
+from app.scheduling import settings_for_update
 from tests.factories import make_bank, make_question
 
 
@@ -94,3 +96,48 @@ def test_without_script_the_reveal_link_and_redirect_still_work(app, student_cli
         f"/study/cards/{card_id}/answer", data={"rating": 3, "version": 1}
     )
     assert answered.status_code == 302 and answered.headers["Location"] == "/study/"
+
+
+def _queue_and_undo(page: str) -> tuple[str, str]:
+    queue = re.search(r'<p class="mb-0 small" aria-label="Queue">(.*?)</p>', page, re.S).group(1)
+    undo = re.search(r'name="action_id" value="(\d+)"', page).group(1)
+    return " ".join(queue.split()), undo
+
+
+def _make_due_reviews(student, now) -> None:
+    for card in db.session.scalars(select(ReviewCard).where(ReviewCard.user_id == student.id)):
+        card.state, card.reps, card.stability, card.difficulty = 2, 1, 10.0, 5.0
+        card.last_review, card.due = now - timedelta(days=11), now - timedelta(days=1)
+    db.session.commit()
+
+
+@pytest.mark.parametrize("kind", ["new", "review"])
+def test_the_inline_answer_reads_the_study_context_once_and_counts_the_answer(
+    app, clock, student, student_client, kind
+):
+    """The next card's page comes from the context read for the answer, with the answer
+    counted in it: its queue and undo offer are those a fresh study page shows."""
+    bank = _flashcards(4)
+    student_client.post("/study/add", data={"bank_id": bank.id})
+    settings = settings_for_update(db.session, student.id)
+    # Limits the answer spends: the counts shown depend on it being counted.
+    settings.new_per_day, settings.max_reviews_per_day = 2, 3
+    db.session.commit()
+    if kind == "review":
+        _make_due_reviews(student, clock.now)
+    front = student_client.get("/study/").get_data(as_text=True)
+    action = re.search(r'action="(/study/cards/\d+/answer)"', front).group(1)
+    with counted_statements() as statements:
+        answered = student_client.post(action, data={"rating": 3, "version": 1, "inline": "y"})
+    assert answered.status_code == 200
+    # The user, the context (settings, exams, last action; today's answers), the card,
+    # the update, the log, the undo action, then the counts and the next card.
+    assert len(statements) <= 9, "\n\n".join(statements)
+    assert sum(s.lstrip().startswith("SELECT users.id") for s in statements) == 1
+    assert sum("study_settings" in s for s in statements) == 1
+    assert sum("FROM review_logs" in s for s in statements) == 1
+    inline = _queue_and_undo(answered.get_data(as_text=True))
+    fresh = _queue_and_undo(student_client.get("/study/").get_data(as_text=True))
+    assert inline == fresh
+    expected = "1 new" if kind == "new" else "2 due"
+    assert expected in inline[0]

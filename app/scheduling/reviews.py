@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from datetime import datetime
+from functools import cache
 from typing import Any
 
 import fsrs
-from sqlalchemy import delete, update
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy import Insert, Update, bindparam, delete, insert, update
+from sqlalchemy.orm import Session, make_transient_to_detached, object_session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import Conflict
@@ -156,7 +157,8 @@ def answer_card(
         "version": expected_version + 1,
     }
     _apply_if_unchanged(session, card, expected_version, values)
-    log = ReviewLog(
+    log = _insert_log(
+        session,
         card_id=card.id,
         user_id=user_id,
         question_id=card.question_id,
@@ -172,18 +174,32 @@ def answer_card(
         grade=grade,
         overridden_from=overridden_from,
     )
-    session.add(log)
-    session.flush()
-    action = record_action(session, user_id, card, "answer", before, now, review_log_id=log.id)
+    action_id = record_action(session, user_id, card, "answer", before, now, review_log_id=log.id)
     if context is not None:
         context = replace(
             context,
             new_done=context.new_done + int(log.was_new),
             reviews_done=context.reviews_done
             + int(not log.was_new and log.state_before == fsrs.State.Review.value),
-            last_action=(action.id, action.kind),
+            last_action=(action_id, "answer"),
         )
     return AnswerOutcome(card, log, leech_now, context)
+
+
+def _insert_log(session: Session, **values: Any) -> ReviewLog:
+    """INSERT the log by a statement built once (a unit-of-work flush costs several times
+    as much), then put it in the session as the row it now is."""
+    values["id"] = session.execute(_log_insert(), values).scalar_one()
+    log = ReviewLog(**values)
+    make_transient_to_detached(log)
+    session.add(log)
+    return log
+
+
+@cache
+def _log_insert() -> Insert:
+    table = ReviewLog.__table__
+    return insert(table).returning(table.c.id)
 
 
 def _apply_if_unchanged(
@@ -195,15 +211,28 @@ def _apply_if_unchanged(
     row, finds the new version and matches nothing; SQLite serialises writers outright.
     """
     result = session.execute(
-        update(ReviewCard)
-        .where(ReviewCard.id == card.id, ReviewCard.version == expected_version)
-        .values(**values)
-        .execution_options(synchronize_session=False)
+        _update_if_unchanged(tuple(values)),
+        {"card_id": card.id, "expected_version": expected_version}
+        | {f"new_{name}": value for name, value in values.items()},
     )
     if result.rowcount != 1:
         raise StaleAnswer(f"Card {card.id} was answered meanwhile.")
     for name, value in values.items():
         set_committed_value(card, name, value)
+
+
+@cache
+def _update_if_unchanged(columns: tuple[str, ...]) -> Update:
+    """The UPDATE of those columns, built once and bound on each call."""
+    table = ReviewCard.__table__
+    return (
+        update(table)
+        .where(
+            table.c.id == bindparam("card_id"),
+            table.c.version == bindparam("expected_version"),
+        )
+        .values({name: bindparam(f"new_{name}") for name in columns})
+    )
 
 
 def undo_last_answer(session: Session, user_id: int, action_id: int | None = None) -> ReviewCard:

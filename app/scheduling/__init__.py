@@ -54,6 +54,7 @@ from .queue import (
     deck_counts,
     deck_label,
     next_card,
+    next_card_and_counts,
     next_due_at,
     queue_counts,
 )
@@ -133,6 +134,7 @@ __all__ = [
     "get_settings",
     "interval_previews",
     "next_card",
+    "next_card_and_counts",
     "next_due_at",
     "optimize_parameters",
     "optimizer_available",

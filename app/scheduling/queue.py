@@ -31,7 +31,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session, joinedload
 
-from ..models import Question, QuestionBank, ReviewCard, Topic
+from ..models import Question, QuestionBank, ReviewCard, SourceDocument, Topic
 from .cards import scope_condition
 from .context import (
     QueueEntry,
@@ -54,6 +54,7 @@ __all__ = [
     "deck_counts",
     "deck_label",
     "next_card",
+    "next_card_and_counts",
     "next_due_at",
     "queue_counts",
 ]
@@ -244,12 +245,14 @@ def _next_card_statement(
     new_card_order: str | None,
     deck: ColumnElement[bool] | None = None,
     exam_first: ColumnElement[int] | None = None,
+    counted: bool = False,
 ) -> Select:
     """The candidates of every kind (the first learning step due, the least retrievable
     review, the first new card, a step due within the learn-ahead limit), with their
     questions and the review's retrievability, in one statement of bound parameters
     (_queue_params and retrievability_params). `reviews` and `new_card_order` (None: no
-    new cards) say which kinds the day's limits still allow."""
+    new cards) say which kinds the day's limits still allow. `counted`: each row carries
+    the queue's three counts too (those of _queue_counts_statement)."""
     user_id, now = bindparam("user_id"), bindparam("now")
     recall = retrievability_expression(dialect)
     branches: list[tuple[int, Select]] = [
@@ -269,23 +272,37 @@ def _next_card_statement(
         chosen = _in_deck(query, deck).with_only_columns(ReviewCard.id).limit(1).subquery()
         candidates.append(select(chosen.c.id, literal(rank).label("rank")))
     picked = union_all(*candidates).subquery()
-    return (
+    statement = (
         select(ReviewCard, picked.c.rank, recall)
         .join(picked, picked.c.id == ReviewCard.id)
         .options(
             joinedload(ReviewCard.question).options(
-                joinedload(Question.topic), joinedload(Question.source_document)
+                joinedload(Question.topic),
+                # What a card's citation shows, not the document's whole text.
+                joinedload(Question.source_document).load_only(
+                    SourceDocument.slug,
+                    SourceDocument.title,
+                    SourceDocument.short_title,
+                    SourceDocument.owner_id,
+                ),
             )
         )
         .order_by(picked.c.rank)
     )
+    if counted:
+        statement = statement.add_columns(*_queue_counts_statement(deck).selected_columns)
+    return statement
 
 
 @cache
-def _whole_queue_statement(dialect: str, reviews: bool, new_card_order: str | None) -> Select:
+def _whole_queue_statement(
+    dialect: str, reviews: bool, new_card_order: str | None, counted: bool
+) -> Select:
     """_next_card_statement for every card (no deck, no exam coming): built once per
     kind of day, so a call only binds its values."""
-    return _next_card_statement(dialect, reviews=reviews, new_card_order=new_card_order)
+    return _next_card_statement(
+        dialect, reviews=reviews, new_card_order=new_card_order, counted=counted
+    )
 
 
 def next_card(
@@ -305,7 +322,39 @@ def next_card(
     """
     now = as_utc(now)
     context = context or study_context(session, user_id, now)
+    entry, _ = _choose(session, user_id, now, context, _deck_condition(session, deck))
+    return entry
+
+
+def next_card_and_counts(
+    session: Session,
+    user_id: int,
+    now: datetime,
+    *,
+    context: StudyContext | None = None,
+    deck: str | None = None,
+) -> tuple[QueueEntry | None, QueueCounts]:
+    """next_card and queue_counts, in one statement when there is a card to show: the
+    counts ride along on the candidates' rows."""
+    now = as_utc(now)
+    context = context or study_context(session, user_id, now)
     in_deck = _deck_condition(session, deck)
+    entry, raw = _choose(session, user_id, now, context, in_deck, counted=True)
+    if raw is None:  # no candidate row to carry them
+        raw = _raw_queue_counts(session, user_id, now, context, in_deck)
+    return entry, _queue_counts_from(session, user_id, now, context, in_deck, raw)
+
+
+def _choose(
+    session: Session,
+    user_id: int,
+    now: datetime,
+    context: StudyContext,
+    in_deck: ColumnElement[bool] | None,
+    *,
+    counted: bool = False,
+) -> tuple[QueueEntry | None, tuple[int, int, int] | None]:
+    """The next card, and with `counted` the raw counts (None when no row came back)."""
     scheduler = scheduler_for(context.settings)
     dialect = session.get_bind().dialect.name
     reviews = bool(context.reviews_left)
@@ -315,7 +364,7 @@ def next_card(
         # Unseen cards in an exam's scope come first, so they are learned in time.
         exam_first = new_card_priority(session, user_id, context.today)
     if in_deck is None and exam_first is None:
-        statement = _whole_queue_statement(dialect, reviews, new_card_order)
+        statement = _whole_queue_statement(dialect, reviews, new_card_order, counted)
     else:
         statement = _next_card_statement(
             dialect,
@@ -323,24 +372,26 @@ def next_card(
             new_card_order=new_card_order,
             deck=in_deck,
             exam_first=exam_first,
+            counted=counted,
         )
     params = _queue_params(user_id, now, context) | retrievability_params(scheduler, now)
     rows = session.execute(statement, params).all()
-    by_rank = {rank: (card, value) for card, rank, value in rows}
+    raw = tuple(rows[0][3:6]) if counted and rows else None
+    by_rank = {row[1]: (row[0], row[2]) for row in rows}
     if 0 in by_rank:
-        return QueueEntry(by_rank[0][0], "learning")
+        return QueueEntry(by_rank[0][0], "learning"), raw
     if 1 in by_rank:
         card, value = by_rank[1]
-        return QueueEntry(card, "due", value)
+        return QueueEntry(card, "due", value), raw
     if context.reviews_left and in_deck is None:
         exam = exam_candidates(session, user_id, now, context=context)
         if exam:
-            return exam[0]
+            return exam[0], raw
     if 3 in by_rank:
-        return QueueEntry(by_rank[3][0], "new")
+        return QueueEntry(by_rank[3][0], "new"), raw
     if 4 in by_rank:
-        return QueueEntry(by_rank[4][0], "learning")
-    return None
+        return QueueEntry(by_rank[4][0], "learning"), raw
+    return None, raw
 
 
 def _raw_counts(user_id: int, now: datetime, context: StudyContext):
@@ -380,10 +431,31 @@ def queue_counts(
     now = as_utc(now)
     context = context or study_context(session, user_id, now)
     in_deck = _deck_condition(session, deck)
+    raw = _raw_queue_counts(session, user_id, now, context, in_deck)
+    return _queue_counts_from(session, user_id, now, context, in_deck, raw)
+
+
+def _raw_queue_counts(
+    session: Session,
+    user_id: int,
+    now: datetime,
+    context: StudyContext,
+    in_deck: ColumnElement[bool] | None,
+) -> tuple[int, int, int]:
     statement = _whole_queue_counts() if in_deck is None else _queue_counts_statement(in_deck)
-    learning_count, due_count, new_count = session.execute(
-        statement, _queue_params(user_id, now, context)
-    ).one()
+    return tuple(session.execute(statement, _queue_params(user_id, now, context)).one())
+
+
+def _queue_counts_from(
+    session: Session,
+    user_id: int,
+    now: datetime,
+    context: StudyContext,
+    in_deck: ColumnElement[bool] | None,
+    raw: tuple[int, int, int],
+) -> QueueCounts:
+    """The counts shown, from the raw ones: within the day's limits, with exam reviews."""
+    learning_count, due_count, new_count = raw
     due = min(due_count, context.reviews_left)
     # The review limit caps new cards as well: reviews come first.
     new = min(new_count, context.new_left, context.reviews_left - due)

@@ -50,7 +50,7 @@ from ..scheduling import (
     get_settings,
     interval_previews,
     last_action,
-    next_card,
+    next_card_and_counts,
     next_due_at,
     optimizer_available,
     parse_steps,
@@ -147,7 +147,6 @@ def _study_page(
     label = deck_label(db.session, deck) if deck else None
     if label is None:
         deck = None  # "study all", or a deck since deleted
-    counts = queue_counts(db.session, current_user.id, now, context=context, deck=deck)
     study = {"deck": deck, "deck_name": label, "undo": _undo_offer(context)}
     entry = None
     if reveal_id is not None:
@@ -158,7 +157,11 @@ def _study_page(
             entry = QueueEntry(card, "reveal")
     if entry is None:
         reveal_id = None
-        entry = next_card(db.session, current_user.id, now, context=context, deck=deck)
+        entry, counts = next_card_and_counts(
+            db.session, current_user.id, now, context=context, deck=deck
+        )
+    else:
+        counts = queue_counts(db.session, current_user.id, now, context=context, deck=deck)
     exam_panel = exam_overview(db.session, current_user.id, now, context=context)
     if entry is None:
         return render_template(

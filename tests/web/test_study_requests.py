@@ -12,7 +12,7 @@ from sqlalchemy import event, func, select
 from app.extensions import db
 from app.models import ExamDate, ReviewCard, ReviewLog
 from app.scheduling import settings_for_update
-from tests.factories import make_bank, make_question
+from tests.factories import make_bank, make_document, make_question
 
 
 def _flashcards(count: int = 3):
@@ -141,3 +141,24 @@ def test_the_inline_answer_reads_the_study_context_once_and_counts_the_answer(
     assert inline == fresh
     expected = "1 new" if kind == "new" else "2 due"
     assert expected in inline[0]
+
+
+def test_a_cited_card_shows_its_passage_link_without_reading_the_document_text(
+    app, student_client
+):
+    document = make_document()
+    bank = make_bank("Thaw")
+    make_question(
+        bank,
+        "flashcard",
+        content={"prompt": "When was the Secret Speech?", "back": "February 1956"},
+        source_document_id=document.id,
+        source_section="secret-speech",
+        source_excerpt="The Secret Speech",
+    )
+    student_client.post("/study/add", data={"bank_id": bank.id})
+    db.session.expunge_all()  # nothing of the document already loaded in this session
+    with counted_statements() as statements:
+        page = student_client.get("/study/").get_data(as_text=True)
+    assert "Read the passage in context" in page and "/sources/thaw-notes" in page
+    assert not any("source_documents_1.text" in s or "sections" in s for s in statements)

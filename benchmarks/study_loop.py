@@ -573,7 +573,7 @@ def _run_database(
         )
         http = out["http"]
         print(f"  /healthz {http['healthz']['per_second']:.1f}/s, answers "
-              f"{http['answer']['per_second']:.1f}/s: {http['ratio']:.0%}; server CPU per "
+              f"{http['answer']['per_second']:.1f}/s: {http['ratio']:.1%}; server CPU per "
               f"request: /healthz {http['healthz_cpu_ms_per_request']:.2f} ms, answer "
               f"{http['answer_cpu_ms_per_request']:.2f} ms")  # fmt: skip
         print(f"  memory per worker over about {http['answer_requests']} requests: "
@@ -645,7 +645,7 @@ def final_table(results: dict[str, Any]) -> str:
             f"  errors {a['errors']}",
             "  per step (median ms): "
             + ", ".join(f"{name} {ms:.1f}" for name, ms in a["step_median_ms"].items()),
-            f"answers/s vs /healthz req/s: {http['ratio']:.0%}  target >= {HTTP_TARGET:.0%}: "
+            f"answers/s vs /healthz req/s: {http['ratio']:.1%}  target >= {HTTP_TARGET:.0%}: "
             f"{_mark(http['ratio'] >= HTTP_TARGET)}",
             f"  (study requests/s vs /healthz req/s: "
             f"{a['requests_per_second'] / (h['per_second'] or math.nan):.0%}; an answer takes "

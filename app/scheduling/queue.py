@@ -44,7 +44,7 @@ from .context import (
 from .days import as_utc, day_bounds, study_day
 from .exams import exam_candidates, new_card_priority
 from .fsrs_cards import scheduler_for, to_fsrs_card
-from .recall import retrievability_expression, retrievability_params
+from .recall import retrievability_expression, retrievability_order, retrievability_params
 
 __all__ = [
     "LEARN_AHEAD",
@@ -260,7 +260,8 @@ def _next_card_statement(
     ]
     if reviews:
         due = _reviews_due(user_id, now, bindparam("day_end"))
-        branches.append((1, due.order_by(recall, ReviewCard.due, ReviewCard.id)))
+        by_recall = retrievability_order(dialect)
+        branches.append((1, due.order_by(by_recall, ReviewCard.due, ReviewCard.id)))
     if new_card_order is not None:
         order = _new_order(new_card_order)
         order = (exam_first, *order) if exam_first is not None else order

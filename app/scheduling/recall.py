@@ -67,6 +67,25 @@ def retrievability_expression(dialect: str) -> ColumnElement[float]:
     )
 
 
+def retrievability_order(dialect: str) -> ColumnElement[float]:
+    """Sorts review cards as retrievability_expression does, ascending, with less work
+    per row: R = (1 + FACTOR * t / S) ** DECAY falls as t / S grows (FACTOR > 0 and
+    DECAY < 0), so ordering by -t / S is the same order with the same ties, without the
+    power. A card without a last review or a stability has R = 0 there and comes first
+    here too. Bound with retrievability_params, as the expression."""
+    now_us = bindparam("recall_now_us", type_=BigInteger)
+    days = elapsed_days(ReviewCard.last_review, now_us, dialect)
+    return case(
+        (
+            ReviewCard.last_review.is_(None)
+            | ReviewCard.stability.is_(None)
+            | (ReviewCard.stability <= 0),
+            literal(-1.0e308, Float),
+        ),
+        else_=-cast(days, Float) / ReviewCard.stability,
+    )
+
+
 def retrievability_params(scheduler: fsrs.Scheduler, now: datetime) -> dict[str, Any]:
     return {
         "recall_now_us": epoch_microseconds(now),

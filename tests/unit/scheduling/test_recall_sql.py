@@ -12,7 +12,7 @@ from app.models import ReviewCard
 from app.scheduling import get_settings, next_card, scheduler_for, to_fsrs_card
 from app.scheduling.context import study_context
 from app.scheduling.queue import due_reviews
-from app.scheduling.recall import retrievability_sql
+from app.scheduling.recall import retrievability_order, retrievability_params, retrievability_sql
 
 from .helpers import T0, review_card, set_settings
 
@@ -85,3 +85,37 @@ def test_a_review_dated_days_ahead_counts_no_days_elapsed(app, student, bank):
     )
     assert in_sql == {card.id: 1.0 for card in cards}
     assert all(scheduler.get_card_retrievability(to_fsrs_card(card), now) == 1.0 for card in cards)
+
+
+def test_the_queue_order_key_sorts_every_card_as_retrievability_does(app, student, bank):
+    """-t / S in place of R: the whole order, ties and a card never reviewed included."""
+    rng = random.Random(7)
+    cards = [
+        review_card(student.id, question, stability=1.0, last_review=T0 - timedelta(days=1))
+        for question in bank.questions
+    ]
+    dialect = db.session.get_bind().dialect.name
+    for _ in range(8):
+        _shuffle_deck(cards, rng)
+        cards[0].last_review = None  # R = 0: first
+        db.session.commit()
+        now = T0 + timedelta(minutes=rng.choice([0, 1, 90]))
+        scheduler = scheduler_for(get_settings(db.session, student.id))
+        in_sql = db.session.scalars(
+            select(ReviewCard.id)
+            .where(ReviewCard.user_id == student.id)
+            .order_by(retrievability_order(dialect), ReviewCard.due, ReviewCard.id),
+            retrievability_params(scheduler, now),
+        ).all()
+        in_python = [
+            card.id
+            for card in sorted(
+                cards,
+                key=lambda c: (
+                    scheduler.get_card_retrievability(to_fsrs_card(c), now),
+                    c.due,
+                    c.id,
+                ),
+            )
+        ]
+        assert in_sql == in_python

@@ -580,6 +580,10 @@ def _run_database(
               f"{http['worker_rss_mib_before']} MiB before, "
               f"{http['worker_rss_mib_after']} MiB after (target <= {WORKER_MIB_TARGET} MiB, "
               "flat)")  # fmt: skip
+        finished = http["answer"]["finished_students"]
+        if finished:  # a student with nothing left to study answers no more
+            print(f"  students out of cards before the end: {finished} of "
+                  f"{http['students_logged_in']} (more with --logins)")  # fmt: skip
         if args.profile or http["ratio"] < HTTP_TARGET:
             out["request_profile"] = diagnose(
                 "request profile",
@@ -721,7 +725,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--http-warmup", type=float, default=3.0)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--clients", type=int, default=8, help="client processes")
-    parser.add_argument("--logins", type=int, default=64, help="students studying over HTTP")
+    parser.add_argument("--logins", type=int, default=400, help="students studying over HTTP")
     parser.add_argument("--profile", action="store_true", help="profile even if targets are met")
     parser.add_argument("--profile-samples", type=int, default=300)
     parser.add_argument("--profile-requests", type=int, default=100)

@@ -139,7 +139,8 @@ def _study_page(
     A self-graded card's page carries its back and rating form, hidden until the
     student reveals it (by script without a request; without script the reveal link
     asks for ?reveal=<id>). Four statements with no deck chosen: the signed-in user,
-    the study context (two), the counts and the card with its question.
+    the study context (two, none when `context` is given), the card with its question
+    and the queue's counts.
     """
     if context is None:
         context = study_context(db.session, current_user.id, now, time_zone=current_user.time_zone)

@@ -187,7 +187,7 @@ def answer_card(
 
 
 def _insert_log(session: Session, **values: Any) -> ReviewLog:
-    """INSERT the log by a statement built once (a unit-of-work flush costs several times
+    """INSERT the log by a statement built once (a unit-of-work flush costs about twice
     as much), then put it in the session as the row it now is."""
     values["id"] = session.execute(_log_insert(), values).scalar_one()
     log = ReviewLog(**values)

@@ -56,7 +56,7 @@ def _statement_runs(
     context: Any,  # noqa: ARG001
     executemany: bool,
 ) -> None:
-    if executemany or not _only_reads(statement):
+    if (executemany or not _only_reads(statement)) and _is_psycopg(conn):
         conn.info[WROTE] = True
 
 

@@ -76,12 +76,7 @@ def retrievability_order(dialect: str) -> ColumnElement[float]:
     now_us = bindparam("recall_now_us", type_=BigInteger)
     days = elapsed_days(ReviewCard.last_review, now_us, dialect)
     return case(
-        (
-            ReviewCard.last_review.is_(None)
-            | ReviewCard.stability.is_(None)
-            | (ReviewCard.stability <= 0),
-            literal(-1.0e308, Float),
-        ),
+        (_without_recall(), literal(-1.0e308, Float)),
         else_=-cast(days, Float) / ReviewCard.stability,
     )
 
@@ -116,8 +111,13 @@ def _retrievability(
 ) -> ColumnElement[float]:
     days = cast(elapsed_days(ReviewCard.last_review, now_us, dialect), Float)
     ratio = literal(1.0, Float) + (factor * days) / ReviewCard.stability
-    return case(
-        (ReviewCard.last_review.is_(None) | ReviewCard.stability.is_(None), literal(0.0, Float)),
-        (ReviewCard.stability <= 0, literal(0.0, Float)),
-        else_=func.pow(ratio, decay),
+    return case((_without_recall(), literal(0.0, Float)), else_=func.pow(ratio, decay))
+
+
+def _without_recall() -> ColumnElement[bool]:
+    """Cards whose retrievability is 0: never reviewed, or without a positive stability."""
+    return (
+        ReviewCard.last_review.is_(None)
+        | ReviewCard.stability.is_(None)
+        | (ReviewCard.stability <= 0)
     )

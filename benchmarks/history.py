@@ -28,6 +28,7 @@ from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.models import Question, QuestionBank, ReviewCard, ReviewLog, StudySettings, User
+from app.models.types import epoch_microseconds
 from app.scheduling.settings import DEFAULTS
 from benchmarks.bench_app import bench_app, sqlalchemy_url
 
@@ -82,7 +83,7 @@ class BuildReport:
 CARD_COLUMNS = (
     "id", "user_id", "question_id", "state", "step", "stability", "difficulty", "due",
     "last_review", "reps", "lapses", "suspended", "buried_until", "leech", "position",
-    "version", "added_at",
+    "version", "added_at", "last_review_us",
 )  # fmt: skip
 LOG_COLUMNS = (
     "card_id", "user_id", "question_id", "rating", "reviewed_at", "duration_ms",
@@ -125,13 +126,14 @@ def student_rows(
         if position > answered:
             cards.append(
                 (card_id, user_id, question_id, LEARNING, 0, None, None, added_at, None,
-                 0, 0, False, None, False, position, 1, added_at)
+                 0, 0, False, None, False, position, 1, added_at, None)
             )  # fmt: skip
             continue
         card, card_logs = _answered_card(
             rng, card_id, user_id, question_id, reps[position - 1], now, in_session
         )
-        cards.append((*card, position, 1 + len(card_logs), added_at))
+        last_review_us = epoch_microseconds(card[8]) if card[8] is not None else None
+        cards.append((*card, position, 1 + len(card_logs), added_at, last_review_us))
         logs.extend(card_logs)
     return cards, logs
 

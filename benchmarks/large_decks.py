@@ -36,6 +36,7 @@ from app.models import (
     StudySettings,
     User,
 )
+from app.models.types import epoch_microseconds
 from app.scheduling import next_card
 from benchmarks.bench_app import bench_app
 from benchmarks.scratch import scratch_database
@@ -148,7 +149,11 @@ def build(url: str, now: datetime, seed: int, decks: tuple[int, ...] = DECKS) ->
             session.execute(
                 insert(ReviewCard),
                 [
-                    {"user_id": user.id, **dict(zip(card_columns, row, strict=True))}
+                    {
+                        "user_id": user.id,
+                        **dict(zip(card_columns, row, strict=True)),
+                        "last_review_us": epoch_microseconds(row[5]) if row[5] else None,
+                    }
                     for row in cards
                 ],
             )

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import JSON, DateTime
@@ -13,8 +13,18 @@ from sqlalchemy.types import TypeDecorator
 JsonDocument = JSON().with_variant(JSONB(), "postgresql")
 
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def utcnow() -> datetime:
     return datetime.now(UTC)
+
+
+def epoch_microseconds(moment: datetime) -> int:
+    """Microseconds since the epoch of an aware datetime, exactly."""
+    if moment.tzinfo is None:
+        raise ValueError("naive datetime given; pass an aware UTC datetime")
+    return (moment - EPOCH) // timedelta(microseconds=1)
 
 
 class UtcDateTime(TypeDecorator[datetime]):

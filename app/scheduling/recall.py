@@ -3,13 +3,14 @@
 fsrs 6 computes R = (1 + FACTOR * t / S) ** DECAY, with t the whole days since the last
 review (`timedelta.days`, never below 0), DECAY = -w[20] and FACTOR = 0.9 ** (1 / DECAY) - 1.
 The expression below does the same arithmetic in the same order on doubles, so the
-database gets the very float Python gets; t is computed from microseconds since the
-epoch in integers (on SQLite, whose times are whole milliseconds, to the millisecond).
+database gets the very float Python gets; t is computed in integers from
+`last_review_us`, the last review in microseconds since the epoch, exactly as fsrs
+computes it from the datetime.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 import fsrs
@@ -17,41 +18,24 @@ from sqlalchemy import BigInteger, ColumnElement, Float, bindparam, case, cast, 
 from sqlalchemy.orm import Session
 
 from ..models import ReviewCard
+from ..models.types import epoch_microseconds as _epoch_microseconds
 from .days import as_utc
 
-EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 MICROSECONDS_PER_DAY = 86_400_000_000
 
 
 def epoch_microseconds(moment: datetime) -> int:
-    return (as_utc(moment) - EPOCH) // timedelta(microseconds=1)
+    return _epoch_microseconds(as_utc(moment))
 
 
-def column_epoch_microseconds(column: ColumnElement, dialect: str) -> ColumnElement[int]:
-    """Microseconds since the epoch of a UtcDateTime column, as an integer."""
-    if dialect == "sqlite":
-        # SQLite keeps times as whole milliseconds of a Julian day: rounded back to them,
-        # exact to the millisecond, and cheaper than parsing the text twice.
-        since_epoch = (func.julianday(column) - 2440587.5) * 86_400_000.0
-        return cast(func.round(since_epoch), BigInteger) * 1000
-    # date_part gives a double (extract a numeric, slow per row); within half a
-    # microsecond of the stored one, so rounding gives it back exactly.
-    return cast(func.round(func.date_part("epoch", column) * 1_000_000.0), BigInteger)
+def elapsed_days(now_us: ColumnElement[int], dialect: str) -> ColumnElement[int]:
+    """Whole days from the card's last review to `now_us` (microseconds since the epoch),
+    0 when the review is not in the past.
 
-
-def elapsed_days(
-    column: ColumnElement, now_us: ColumnElement[int], dialect: str
-) -> ColumnElement[int]:
-    """Whole days from `column` to `now_us` (microseconds since the epoch), 0 when
-    `column` is not in the past.
-
-    Integer division truncates toward zero on both databases, so a time ahead of now
-    gives 0 or a negative count, which the maximum with 0 turns into 0: the time is
-    converted once per row instead of twice, as a CASE comparing it first would.
+    Integer division truncates toward zero on both databases, so a review ahead of now
+    gives 0 or a negative count, which the maximum with 0 turns into 0.
     """
-    days = (now_us - column_epoch_microseconds(column, dialect)) // literal(
-        MICROSECONDS_PER_DAY, BigInteger
-    )
+    days = (now_us - ReviewCard.last_review_us) // literal(MICROSECONDS_PER_DAY, BigInteger)
     at_least = func.max if dialect == "sqlite" else func.greatest
     return at_least(literal(0, BigInteger), days, type_=BigInteger)
 
@@ -74,10 +58,10 @@ def retrievability_order(dialect: str) -> ColumnElement[float]:
     power. A card without a last review or a stability has R = 0 there and comes first
     here too. Bound with retrievability_params, as the expression."""
     now_us = bindparam("recall_now_us", type_=BigInteger)
-    days = elapsed_days(ReviewCard.last_review, now_us, dialect)
+    days = elapsed_days(now_us, dialect)
     return case(
-        (_without_recall(), literal(-1.0e308, Float)),
-        else_=-cast(days, Float) / ReviewCard.stability,
+        (_with_recall(), -cast(days, Float) / ReviewCard.stability),
+        else_=literal(-1.0e308, Float),
     )
 
 
@@ -109,15 +93,12 @@ def _retrievability(
     factor: ColumnElement[float],
     decay: ColumnElement[float],
 ) -> ColumnElement[float]:
-    days = cast(elapsed_days(ReviewCard.last_review, now_us, dialect), Float)
+    days = cast(elapsed_days(now_us, dialect), Float)
     ratio = literal(1.0, Float) + (factor * days) / ReviewCard.stability
-    return case((_without_recall(), literal(0.0, Float)), else_=func.pow(ratio, decay))
+    return case((_with_recall(), func.pow(ratio, decay)), else_=literal(0.0, Float))
 
 
-def _without_recall() -> ColumnElement[bool]:
-    """Cards whose retrievability is 0: never reviewed, or without a positive stability."""
-    return (
-        ReviewCard.last_review.is_(None)
-        | ReviewCard.stability.is_(None)
-        | (ReviewCard.stability <= 0)
-    )
+def _with_recall() -> ColumnElement[bool]:
+    """Cards whose retrievability is not 0: reviewed, with a positive stability (false,
+    not unknown, for the rest: a NULL stability fails the comparison)."""
+    return ReviewCard.last_review_us.is_not(None) & (ReviewCard.stability > 0)

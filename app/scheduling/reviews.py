@@ -21,6 +21,7 @@ from .context import StudyContext, settings_and_exams
 from .days import as_utc
 from .exams import ExamCaps, apply_exam_cap
 from .fsrs_cards import card_snapshot, restore_snapshot, scheduler_for, to_fsrs_card
+from .recall import epoch_microseconds
 from .settings import format_interval, settings_for_update
 
 # Anki's default leech threshold. As in Anki, a card that keeps lapsing after being
@@ -149,6 +150,7 @@ def answer_card(
         "difficulty": after.difficulty,
         "due": after.due,
         "last_review": after.last_review,
+        "last_review_us": epoch_microseconds(after.last_review) if after.last_review else None,
         "reps": card.reps + 1,
         "lapses": lapses,
         "leech": card.leech or leech_now,

@@ -69,3 +69,51 @@ def test_foreign_keys_into_content_tables_are_indexed():
             if column not in leading:
                 unindexed.append(f"{table.name}.{column}")
     assert unindexed == []
+
+
+def test_last_review_us_is_filled_from_each_cards_last_review(app, make_user):
+    """0024 adds the queue's integer copy of last_review and fills it, exact to the
+    microsecond, on both databases; downgrading drops it and keeps the cards and logs."""
+    from datetime import UTC, datetime
+
+    from flask_migrate import downgrade
+
+    from app.models import Role
+    from app.models.types import epoch_microseconds
+    from tests.factories import make_bank, make_card, make_log, make_question
+
+    db.drop_all()
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))
+    upgrade()
+    student = make_user(Role.STUDENT)
+    bank = make_bank()
+    reviewed = [
+        datetime(2026, 3, 1, 8, 30, 15, 654_321, tzinfo=UTC),
+        datetime(2026, 3, 1, 8, 30, 15, tzinfo=UTC),
+        datetime(1999, 12, 31, 23, 59, 59, 999_999, tzinfo=UTC),
+        None,
+    ]
+    cards = [
+        make_card(student.id, make_question(bank), due=reviewed[0], last_review=moment)
+        for moment in reviewed
+    ]
+    make_log(cards[0], reviewed[0])
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="0023_review_logs_one_index")
+    columns = {column["name"] for column in inspect(db.engine).get_columns("review_cards")}
+    assert "last_review_us" not in columns
+    upgrade()
+    with db.engine.connect() as conn:
+        stored = conn.execute(text("SELECT last_review_us FROM review_cards ORDER BY id")).all()
+        assert [row[0] for row in stored] == [
+            epoch_microseconds(moment) if moment else None for moment in reviewed
+        ]
+        assert conn.scalar(text("SELECT count(*) FROM review_logs")) == 1
+        context = MigrationContext.configure(
+            conn, opts={"compare_type": True, "render_as_batch": True}
+        )
+        assert compare_metadata(context, db.metadata) == []
+    with db.engine.begin() as conn:
+        conn.execute(text("DROP TABLE IF EXISTS alembic_version"))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ReviewCard, ReviewLog
+from app.models.types import epoch_microseconds
 from app.scheduling import (
     LEECH_LAPSES,
     NothingToUndo,
@@ -25,6 +26,7 @@ from app.scheduling import (
     undo_last_answer,
     unsuspend_card,
 )
+from tests.factories import make_question
 
 from .helpers import T0, answer, cards_of, log_count, reload, review_card, set_settings
 
@@ -48,6 +50,34 @@ def new_cards(student, bank):
     add_to_reviews(db.session, student.id, bank_id=bank.id, now=T0)
     db.session.commit()
     return cards_of(student.id)
+
+
+def _stored_last_review(card: ReviewCard) -> tuple:
+    stored = reload(card)
+    return stored.last_review, stored.last_review_us
+
+
+def test_every_write_of_the_last_review_writes_its_number(student, bank, new_cards):
+    """last_review_us, which the queue ranks on, is the last review in microseconds since
+    the epoch after an answer, an undo, a restored snapshot and a hand-made card."""
+    card = new_cards[0]
+    assert _stored_last_review(card) == (None, None)
+    first = T0 + timedelta(seconds=30, microseconds=123_457)
+    answer(student.id, card, Good, first)
+    assert _stored_last_review(card) == (first, epoch_microseconds(first))
+    card = reload(card)
+    second = first + timedelta(days=3, microseconds=1)
+    answer(student.id, card, Hard, second)
+    assert _stored_last_review(card) == (second, epoch_microseconds(second))
+    undo_last_answer(db.session, student.id)
+    db.session.commit()
+    assert _stored_last_review(card) == (first, epoch_microseconds(first))
+    undo_last_answer(db.session, student.id)
+    db.session.commit()
+    assert _stored_last_review(card) == (None, None)
+    made = review_card(student.id, make_question(bank), stability=2.0, last_review=second)
+    assert _stored_last_review(made) == (second, epoch_microseconds(second))
+    assert epoch_microseconds(second) == 1_717_664_430_123_458
 
 
 def test_the_log_records_the_answer(student, new_cards):

@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.models import ReviewCard, ReviewLog
+from app.models.types import epoch_microseconds
 from app.scheduling import import_review_history, scheduler_for
 from app.scheduling.settings import get_settings
 from tests.factories import CLOCK_START, make_bank, make_card, make_question
@@ -52,6 +53,10 @@ def test_history_is_replayed_through_the_students_scheduler(app, student):
     assert card.state == expected.state.value and card.due == expected.due
     assert card.stability == expected.stability
     assert card.lapses == (1 if logs[2].state_before == fsrs.State.Review.value else 0)
+    db.session.commit()
+    db.session.expire_all()
+    # The queue's integer copy of the last review, written with it.
+    assert card.last_review_us == epoch_microseconds(expected.last_review)
 
 
 def test_a_card_the_student_already_has_is_left_alone(app, student):

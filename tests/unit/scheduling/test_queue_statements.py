@@ -102,7 +102,7 @@ def test_the_due_review_index_holds_every_column_the_ranking_reads(app):
         if isinstance(element, Column) and element.table is ReviewCard.__table__
     }
     index = next(i for i in ReviewCard.__table__.indexes if i.name.endswith("user_state_due"))
-    assert read >= {"user_id", "state", "due", "last_review", "stability", "id"}
+    assert read >= {"user_id", "state", "due", "last_review_us", "stability", "id"}
     assert read <= {column.name for column in index.columns}
 
 

@@ -9,7 +9,7 @@ from functools import cache
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Select, bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
@@ -164,15 +164,21 @@ def user_for_session(session: Session, token: str) -> User | None:
     """The active user whose sign-in `token` is, or None when it was ended."""
     if not token or len(token) > 64:
         return None
-    user = session.scalar(
-        select(User)
-        .join(UserSession, UserSession.user_id == User.id)
-        .where(UserSession.token == token)
-    )
+    user = session.scalar(_user_for_session_statement(), {"token": token})
     if user is None or not user.is_active:
         return None
     user.session_token = token
     return user
+
+
+@cache
+def _user_for_session_statement() -> Select:
+    """Run on every request: built once, the token bound on each call."""
+    return (
+        select(User)
+        .join(UserSession, UserSession.user_id == User.id)
+        .where(UserSession.token == bindparam("token"))
+    )
 
 
 def end_session(session: Session, token: str | None) -> None:

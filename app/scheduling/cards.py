@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import cache
 
 import fsrs
-from sqlalchemy import ColumnElement, exists, false, func, or_, select
+from sqlalchemy import ColumnElement, Select, bindparam, exists, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from ..models import Question, ReviewCard, Topic, User
@@ -20,12 +21,18 @@ class CardNotFound(LookupError):
 
 
 def user_card(session: Session, user_id: int, card_id: int) -> ReviewCard:
-    card = session.scalar(
-        select(ReviewCard).where(ReviewCard.id == card_id, ReviewCard.user_id == user_id)
-    )
+    card = session.scalar(_user_card_statement(), {"card_id": card_id, "user_id": user_id})
     if card is None:
         raise CardNotFound(f"Card {card_id} is not in your reviews.")
     return card
+
+
+@cache
+def _user_card_statement() -> Select:
+    """Run on every answer: built once, its values bound on each call."""
+    return select(ReviewCard).where(
+        ReviewCard.id == bindparam("card_id"), ReviewCard.user_id == bindparam("user_id")
+    )
 
 
 def topic_condition(session: Session, topic_id: int) -> ColumnElement[bool]:

@@ -247,12 +247,14 @@ def _next_card_statement(
     exam_first: ColumnElement[int] | None = None,
     counted: bool = False,
 ) -> Select:
-    """The candidates of every kind (the first learning step due, the least retrievable
-    review, the first new card, a step due within the learn-ahead limit), with their
-    questions and the review's retrievability, in one statement of bound parameters
-    (_queue_params and retrievability_params). `reviews` and `new_card_order` (None: no
-    new cards) say which kinds the day's limits still allow. `counted`: each row carries
-    the queue's three counts too (those of _queue_counts_statement)."""
+    """The first of the candidates of every kind (the first learning step due, the least
+    retrievable review, the first new card, a step due within the learn-ahead limit, in
+    that order), with its question and the review's retrievability, in one statement of
+    bound parameters (_queue_params and retrievability_params): one row, or none, to
+    load. Exam reviews come between reviews and new cards; _choose looks for them when
+    the row is a new card or a step ahead. `reviews` and `new_card_order` (None: no new
+    cards) say which kinds the day's limits still allow. `counted`: the row carries the
+    queue's three counts too (those of _queue_counts_statement)."""
     user_id, now = bindparam("user_id"), bindparam("now")
     recall = retrievability_expression(dialect)
     branches: list[tuple[int, Select]] = [
@@ -289,6 +291,7 @@ def _next_card_statement(
             )
         )
         .order_by(picked.c.rank)
+        .limit(1)
     )
     if counted:
         statement = statement.add_columns(*_queue_counts_statement(deck).selected_columns)
@@ -376,23 +379,20 @@ def _choose(
             counted=counted,
         )
     params = _queue_params(user_id, now, context) | retrievability_params(scheduler, now)
-    rows = session.execute(statement, params).all()
-    raw = tuple(rows[0][3:6]) if counted and rows else None
-    by_rank = {row[1]: (row[0], row[2]) for row in rows}
-    if 0 in by_rank:
-        return QueueEntry(by_rank[0][0], "learning"), raw
-    if 1 in by_rank:
-        card, value = by_rank[1]
-        return QueueEntry(card, "due", value), raw
+    row = session.execute(statement, params).first()
+    rank = row[1] if row is not None else None
+    raw = tuple(row[3:6]) if counted and row is not None else None
+    if rank == 0:
+        return QueueEntry(row[0], "learning"), raw
+    if rank == 1:
+        return QueueEntry(row[0], "due", row[2]), raw
     if context.reviews_left and in_deck is None:
         exam = exam_candidates(session, user_id, now, context=context)
         if exam:
             return exam[0], raw
-    if 3 in by_rank:
-        return QueueEntry(by_rank[3][0], "new"), raw
-    if 4 in by_rank:
-        return QueueEntry(by_rank[4][0], "learning"), raw
-    return None, raw
+    if rank is None:
+        return None, raw
+    return QueueEntry(row[0], "new" if rank == 3 else "learning"), raw
 
 
 def _raw_counts(user_id: int, now: datetime, context: StudyContext):

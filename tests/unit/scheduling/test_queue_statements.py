@@ -14,8 +14,9 @@ from app.models import ReviewCard
 from app.scheduling import add_to_reviews, answer_card, next_card, queue_counts, study_context
 from app.scheduling import context as context_module
 from app.scheduling import queue as queue_module
+from app.scheduling.fsrs_cards import scheduler_for
 from app.scheduling.queue import _learning_due, _reviews_due
-from app.scheduling.recall import retrievability_expression
+from app.scheduling.recall import retrievability_expression, retrievability_params
 
 from .helpers import T0, answer, cards_of, review_card, set_settings
 
@@ -141,3 +142,32 @@ def test_an_answer_with_no_exam_coming_runs_five_statements(app, student, bank):
     db.session.commit()
     assert len(statements) == 5, "\n".join(s[:40] for s in statements)
     assert not any("review_logs.reviewed_at >=" in s for s in statements)
+
+
+def test_the_next_card_statement_loads_one_card_of_all_its_candidates(app, student, bank):
+    """A learning step due, a due review, new cards and a step due soon are all
+    candidates; the statement's one row is the first of them, with the counts."""
+    add_to_reviews(db.session, student.id, bank_id=bank.id, now=T0)
+    db.session.commit()
+    step, soon = cards_of(student.id)[:2]
+    answer(student.id, step, fsrs.Rating.Again, T0 - timedelta(minutes=15))
+    answer(student.id, soon, fsrs.Rating.Again, T0 - timedelta(seconds=30))
+    question = bank.questions[-1]
+    db.session.delete(next(c for c in cards_of(student.id) if c.question_id == question.id))
+    db.session.commit()
+    due = review_card(student.id, question, stability=2.0, last_review=T0 - timedelta(days=3))
+    context = study_context(db.session, student.id, T0)
+    statement = queue_module._whole_queue_statement(
+        db.engine.dialect.name, True, context.settings.new_card_order, True
+    )
+    params = queue_module._queue_params(student.id, T0, context) | retrievability_params(
+        scheduler_for(context.settings), T0
+    )
+    rows = db.session.execute(statement, params).all()
+    assert [(row[0].id, row[1]) for row in rows] == [(step.id, 0)]
+    entry, counts = queue_module.next_card_and_counts(db.session, student.id, T0)
+    assert (entry.reason, entry.card.id) == ("learning", step.id)
+    assert (counts.learning, counts.due) == (2, 1)
+    db.session.delete(step)
+    db.session.commit()
+    assert next_card(db.session, student.id, T0).card.id == due.id

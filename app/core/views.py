@@ -47,12 +47,24 @@ NAVIGATION: list[tuple[str, str, tuple[Role, ...]]] = [
 @bp.app_context_processor
 def navigation() -> dict[str, Any]:
     items = []
-    if current_user.is_authenticated:
+    user = current_user._get_current_object()
+    if user.is_authenticated:
+        urls = _navigation_urls()
         for endpoint, label, roles in NAVIGATION:
-            if roles and not has_role(current_user, *roles):
+            if roles and not has_role(user, *roles):
                 continue
-            items.append((endpoint, label, url_for(endpoint)))
+            items.append((endpoint, label, urls[endpoint]))
     return {"nav_items": items, "nav_active": _active_item(items)}
+
+
+def _navigation_urls() -> dict[str, str]:
+    """The navigation's URLs, which take no values: built once for each place the app is
+    mounted at (its script root), not on every page."""
+    built = current_app.extensions.setdefault("navigation_urls", {})
+    root = request.script_root
+    if root not in built:
+        built[root] = {endpoint: url_for(endpoint) for endpoint, _, _ in NAVIGATION}
+    return built[root]
 
 
 def _active_item(items: list[tuple[str, str, str]]) -> str | None:

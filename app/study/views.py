@@ -108,14 +108,13 @@ def _duration(shown_at: int | None) -> int | None:
 
 def _card_view(card: ReviewCard, now: datetime, context: StudyContext | None = None) -> dict:
     question = card.question
-    settings = context.settings if context else get_settings(db.session, current_user.id)
+    user_id = card.user_id  # the signed-in student's own card
+    settings = context.settings if context else get_settings(db.session, user_id)
     return {
         "card": card,
         "question": question,
         "qtype": QUESTION_TYPES[question.kind],
-        "p": present(
-            question.kind, question.content, rng=presentation_rng(current_user.id, question)
-        ),
+        "p": present(question.kind, question.content, rng=presentation_rng(user_id, question)),
         "previews": {
             r.value: text
             for r, text in interval_previews(card, settings, now, context=context).items()
@@ -142,8 +141,9 @@ def _study_page(
     the study context (two, none when `context` is given), the card with its question
     and the queue's counts.
     """
+    user = current_user._get_current_object()  # one lookup, not one per use
     if context is None:
-        context = study_context(db.session, current_user.id, now, time_zone=current_user.time_zone)
+        context = study_context(db.session, user.id, now, time_zone=user.time_zone)
     deck = context.settings.study_deck
     label = deck_label(db.session, deck) if deck else None
     if label is None:
@@ -154,26 +154,24 @@ def _study_page(
         # Show the answer of the card the student was looking at, even if the queue
         # has moved on meanwhile (a learning step fell due).
         card = db.session.get(ReviewCard, reveal_id)
-        if card is not None and owns_card(current_user, card) and not card.suspended:
+        if card is not None and owns_card(user, card) and not card.suspended:
             entry = QueueEntry(card, "reveal")
     if entry is None:
         reveal_id = None
-        entry, counts = next_card_and_counts(
-            db.session, current_user.id, now, context=context, deck=deck
-        )
+        entry, counts = next_card_and_counts(db.session, user.id, now, context=context, deck=deck)
     else:
-        counts = queue_counts(db.session, current_user.id, now, context=context, deck=deck)
-    exam_panel = exam_overview(db.session, current_user.id, now, context=context)
+        counts = queue_counts(db.session, user.id, now, context=context, deck=deck)
+    exam_panel = exam_overview(db.session, user.id, now, context=context)
     if entry is None:
         return render_template(
             "study/done.html",
             exam_panel=exam_panel,
             counts=counts,
             **study,
-            next_due=next_due_at(db.session, current_user.id, now),
+            next_due=next_due_at(db.session, user.id, now),
             now=now,
             has_cards=db.session.scalar(
-                select(ReviewCard.id).where(ReviewCard.user_id == current_user.id).limit(1)
+                select(ReviewCard.id).where(ReviewCard.user_id == user.id).limit(1)
             )
             is not None,
         )
@@ -295,15 +293,16 @@ def answer(card_id: int):
     now = utcnow()
     # One request per answer (inline, as the page's script sends it): the next card's
     # page comes back at once, from the study context read here for the answer too.
+    user = current_user._get_current_object()
     context = (
-        study_context(db.session, current_user.id, now, time_zone=current_user.time_zone)
+        study_context(db.session, user.id, now, time_zone=user.time_zone)
         if form.inline.data
         else None
     )
     try:
         outcome = answer_card(
             db.session,
-            current_user.id,
+            user.id,
             card_id,
             rating,
             now,

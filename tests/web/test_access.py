@@ -82,6 +82,18 @@ def test_navigation_marks_only_the_current_page(student_client):
     assert 'active" aria-current="page" href="/progress/"' in page
 
 
+def test_navigation_links_follow_where_the_app_is_mounted(student_client):
+    """The navigation's URLs are built once per mount point, not once for all."""
+    plain = student_client.get("/progress/").get_data(as_text=True)
+    mounted = student_client.get(
+        "/progress/", environ_overrides={"SCRIPT_NAME": "/recall"}
+    ).get_data(as_text=True)
+    assert 'href="/progress/"' in plain and 'href="/recall/progress/"' not in plain
+    assert 'href="/recall/progress/"' in mounted and 'href="/study/"' not in mounted
+    again = student_client.get("/progress/").get_data(as_text=True)
+    assert 'href="/recall/progress/"' not in again
+
+
 # One test per rule in app/access.py.
 
 

@@ -361,10 +361,12 @@ def profile_service(engine: Engine, students: int, samples: int, seed: int) -> s
 def profile_requests(database_url: str, students: int, samples: int, seed: int) -> dict[str, Any]:
     """Server-side cost of the answer flow's requests and of /healthz, in one process.
 
-    Answers rotate over several students, so that no one runs out of due cards.
+    The flow is the HTTP part's: a student's first GET /study/, then one POST per answer
+    with inline=y, its response the next card's page. Answers rotate over several
+    students, so that no one runs out of due cards.
     """
     from benchmarks.history import PASSWORD
-    from benchmarks.http_load import ANSWER_ACTION, REVEAL, VERSION
+    from benchmarks.http_load import ANSWER_ACTION, VERSION
 
     app = bench_app(database_url)
     clients = []
@@ -373,8 +375,8 @@ def profile_requests(database_url: str, students: int, samples: int, seed: int) 
         client.post("/auth/login", data={"email": f"student{user_id}@bench.example",
                                          "password": PASSWORD})  # fmt: skip
         clients.append(client)
-    timings: dict[str, list[float]] = {"GET /study/": [], "GET /study/?reveal=": [],
-                                       "POST answer": [], "GET /healthz": []}  # fmt: skip
+    pages: dict[int, str | None] = dict.fromkeys(range(len(clients)))
+    timings: dict[str, list[float]] = {"GET /study/": [], "POST answer": [], "GET /healthz": []}
     counts: dict[str, list[int]] = {name: [] for name in timings}
     study_page: list[str] = []  # the statements of one GET /study/
 
@@ -390,28 +392,24 @@ def profile_requests(database_url: str, students: int, samples: int, seed: int) 
 
     def run(statements: list, rounds: int) -> None:
         for number in range(rounds):
-            client = clients[number % len(clients)]
+            index = number % len(clients)
+            client = clients[index]
             timed("GET /healthz", lambda c=client: c.get("/healthz"), statements)
-            page = timed("GET /study/", lambda c=client: c.get("/study/"), statements).text
-            reveal = REVEAL.search(page)
-            if reveal is None:
-                continue  # this student has nothing due
-            back = timed(
-                "GET /study/?reveal=",
-                lambda c=client, r=reveal: c.get(f"/study/?reveal={r.group(1)}"),
-                statements,
-            ).text
-            action, version = ANSWER_ACTION.search(back), VERSION.search(back)
+            page = pages[index]
+            if page is None:
+                page = timed("GET /study/", lambda c=client: c.get("/study/"), statements).text
+            action, version = ANSWER_ACTION.search(page), VERSION.search(page)
             if action is None or version is None:
-                continue
-            form = {"rating": 3, "version": version.group(1)}
-            timed(
+                pages[index] = None
+                continue  # this student has nothing due
+            form = {"rating": 3, "version": version.group(1), "inline": "y"}
+            pages[index] = timed(
                 "POST answer",
                 lambda c=client, a=action, f=form: c.post(
                     f"/study/cards/{a.group(1)}/answer", data=f
                 ),
                 statements,
-            )
+            ).text
 
     with app.app_context():
         engine = db.engine

@@ -28,7 +28,7 @@ from werkzeug.security import generate_password_hash
 
 from app.extensions import db
 from app.models import Question, QuestionBank, ReviewCard, ReviewLog, StudySettings, User
-from app.models.types import epoch_microseconds
+from app.models.reviews import last_review_us_of
 from app.scheduling.settings import DEFAULTS
 from benchmarks.bench_app import bench_app, sqlalchemy_url
 
@@ -132,8 +132,7 @@ def student_rows(
         card, card_logs = _answered_card(
             rng, card_id, user_id, question_id, reps[position - 1], now, in_session
         )
-        last_review_us = epoch_microseconds(card[8]) if card[8] is not None else None
-        cards.append((*card, position, 1 + len(card_logs), added_at, last_review_us))
+        cards.append((*card, position, 1 + len(card_logs), added_at, last_review_us_of(card[8])))
         logs.extend(card_logs)
     return cards, logs
 

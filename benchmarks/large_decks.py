@@ -36,7 +36,7 @@ from app.models import (
     StudySettings,
     User,
 )
-from app.models.types import epoch_microseconds
+from app.models.reviews import last_review_us_of
 from app.scheduling import next_card
 from benchmarks.bench_app import bench_app
 from benchmarks.scratch import scratch_database
@@ -152,7 +152,7 @@ def build(url: str, now: datetime, seed: int, decks: tuple[int, ...] = DECKS) ->
                     {
                         "user_id": user.id,
                         **dict(zip(card_columns, row, strict=True)),
-                        "last_review_us": epoch_microseconds(row[5]) if row[5] else None,
+                        "last_review_us": last_review_us_of(row[5]),
                     }
                     for row in cards
                 ],

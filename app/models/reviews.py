@@ -103,11 +103,16 @@ class ReviewCard(Base):
     question: Mapped[Question] = relationship()
 
 
+def last_review_us_of(last_review: datetime | None) -> int | None:
+    """ReviewCard.last_review_us for a last review: what a statement that writes
+    last_review directly writes beside it."""
+    return epoch_microseconds(last_review) if last_review is not None else None
+
+
 @event.listens_for(ReviewCard.last_review, "set")
 def _last_review_set(target: ReviewCard, value: datetime | None, *_: Any) -> None:
-    """Every assignment of last_review through the ORM sets its number too; statements
-    that write last_review directly write last_review_us beside it."""
-    target.last_review_us = epoch_microseconds(value) if value is not None else None
+    """Every assignment of last_review through the ORM sets its number too."""
+    target.last_review_us = last_review_us_of(value)
 
 
 class ReviewLog(Base):

@@ -18,14 +18,9 @@ from sqlalchemy import BigInteger, ColumnElement, Float, bindparam, case, cast, 
 from sqlalchemy.orm import Session
 
 from ..models import ReviewCard
-from ..models.types import epoch_microseconds as _epoch_microseconds
-from .days import as_utc
+from ..models.types import epoch_microseconds
 
 MICROSECONDS_PER_DAY = 86_400_000_000
-
-
-def epoch_microseconds(moment: datetime) -> int:
-    return _epoch_microseconds(as_utc(moment))
 
 
 def elapsed_days(now_us: ColumnElement[int], dialect: str) -> ColumnElement[int]:
@@ -99,6 +94,6 @@ def _retrievability(
 
 
 def _with_recall() -> ColumnElement[bool]:
-    """Cards whose retrievability is not 0: reviewed, with a positive stability (false,
-    not unknown, for the rest: a NULL stability fails the comparison)."""
+    """Cards whose retrievability is not 0: reviewed, with a positive stability. For a
+    NULL stability the comparison is unknown, which a CASE treats as not matched."""
     return ReviewCard.last_review_us.is_not(None) & (ReviewCard.stability > 0)

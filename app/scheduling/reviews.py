@@ -14,6 +14,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from ..errors import Conflict
 from ..models import ReviewCard, ReviewLog, StudyAction, StudySettings
+from ..models.reviews import last_review_us_of
 from ..questions import CORRECT_THRESHOLD
 from .actions import last_action, record_action
 from .cards import user_card
@@ -21,7 +22,6 @@ from .context import StudyContext, settings_and_exams
 from .days import as_utc
 from .exams import ExamCaps, apply_exam_cap
 from .fsrs_cards import card_snapshot, restore_snapshot, scheduler_for, to_fsrs_card
-from .recall import epoch_microseconds
 from .settings import format_interval, settings_for_update
 
 # Anki's default leech threshold. As in Anki, a card that keeps lapsing after being
@@ -150,7 +150,7 @@ def answer_card(
         "difficulty": after.difficulty,
         "due": after.due,
         "last_review": after.last_review,
-        "last_review_us": epoch_microseconds(after.last_review) if after.last_review else None,
+        "last_review_us": last_review_us_of(after.last_review),
         "reps": card.reps + 1,
         "lapses": lapses,
         "leech": card.leech or leech_now,
